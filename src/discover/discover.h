@@ -1,0 +1,42 @@
+/*
+ * discover: which PHP-FPM instances this host (or --root image) has.
+ *
+ * php5-fpm:    /etc/php5/fpm/php-fpm.conf   binary /usr/sbin/php5-fpm
+ * php7.x/8.x:  /etc/php/X.Y/fpm/php-fpm.conf binary /usr/sbin/php-fpmX.Y
+ * The binary is asked for its version (-v) and, for `check`, to test its
+ * own config (-t) -- only on the host root, where running it is
+ * meaningful.
+ */
+#ifndef PFG_DISCOVER_H
+#define PFG_DISCOVER_H
+
+#include <stddef.h>
+#include "../util/rootfs.h"
+
+struct instance_loc {
+	char *config;		/* inside the root */
+	char *binary;		/* inside the root; NULL when not installed */
+	char *package;		/* php5-fpm, php8.2-fpm; NULL when unknown */
+};
+
+/* Discovered instances, sorted by config path. */
+size_t discover_instances(const struct rootfs *r, struct instance_loc **out);
+
+/* An instance for an explicit --fpm-config path (binary guessed). */
+void discover_from_config(const struct rootfs *r, const char *config,
+			  struct instance_loc *out);
+
+void instance_loc_free(struct instance_loc *l);
+
+/* "8.2.36" / "5.3.10-1ubuntu3.12" from `binary -v`; NULL on failure. */
+char *discover_binary_version(const char *host_binary);
+
+/*
+ * Run `binary -t -y config` (the instance's own verdict).  Returns 1 when
+ * php-fpm accepts the config, 0 when it refuses (*messages holds its
+ * ERROR/ALERT lines), -1 when it could not be run.
+ */
+int discover_fpm_test(const char *host_binary, const char *host_config,
+		      char **messages);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * host: everything `show` and `check` know about this host, gathered once.
+ *
+ * host_inspect() reads every instance's config, computes each pool's
+ * effective socket, probes the live socket and decides, per client user,
+ * whether it can connect now (live socket) and after the next start
+ * (effective values), then proves the live verdict with a real connect().
+ * host_judge() is pure: it turns that view into problems for `check`.
+ */
+#ifndef PFG_HOST_H
+#define PFG_HOST_H
+
+#include "../access/prove.h"
+#include "../accounts/accounts.h"
+#include "../clients/clients.h"
+#include "../config/fpmconf.h"
+#include "../discover/discover.h"
+#include "../effective/effective.h"
+#include "../effective/version.h"
+#include "../sockets/probe.h"
+
+enum verdict { V_UNKNOWN = -1, V_DENIED = 0, V_ALLOWED = 1 };
+
+struct pool_client {
+	const struct client *client;
+	const struct account_user *user;	/* NULL: no such user */
+	enum verdict now;		/* live socket; unknown when absent */
+	size_t now_blocker;
+	enum prove_result proof;
+	int proof_errno;
+	enum verdict next;		/* socket php-fpm will create */
+	size_t next_blocker;
+};
+
+struct pool_view {
+	const struct fpm_pool *pool;
+	struct effective eff;
+	struct socket_probe probe;	/* only for unix listeners */
+	struct pool_client *clients;
+	size_t nclients;
+	int live_differs;	/* live socket's owner/group/mode != effective */
+};
+
+struct instance_view {
+	struct instance_loc loc;
+	char *version;
+	struct fpm_build build;
+	struct fpm_conf conf;
+	int conf_ok;
+	int fpm_test;		/* -1 not run, 0 refused, 1 accepted */
+	char *fpm_test_msgs;
+	struct pool_view *pools;
+	size_t npools;
+};
+
+struct host_opts {
+	const char *root;
+	const char *const *fpm_configs;
+	size_t nfpm_configs;
+	const char *const *clients;
+	size_t nclients;
+	int run_fpm_test;	/* ask php-fpm -t (check) */
+	int prove;		/* real connect() as each client */
+};
+
+struct host_view {
+	struct rootfs root;
+	struct accounts *acc;
+	struct client_list clients;
+	struct instance_view *inst;
+	size_t ninst;
+};
+
+/* 0, or -1 when the root itself cannot be opened (errno). */
+int host_inspect(const struct host_opts *o, struct host_view *h);
+void host_free(struct host_view *h);
+
+enum problem_kind {
+	PR_DENIED_NOW,		/* a client cannot connect to the live socket */
+	PR_DENIED_NEXT,		/* ... or will not after the next start */
+	PR_NOT_SOCKET,		/* something else sits at the socket path */
+	PR_WORLD_ACCESS,	/* world-writable socket: CVE-2014-0185 shape */
+	PR_NO_CLIENT_USER,	/* a client user does not exist */
+};
+
+struct problem {
+	enum problem_kind kind;
+	const struct instance_view *inst;
+	const struct pool_view *pv;
+	const struct pool_client *pc;	/* NULL unless about a client */
+	int is_error;		/* counts for exit 1; warnings do not */
+};
+
+struct problem_list {
+	struct problem *v;
+	size_t n, cap;
+};
+
+/* Pure judgement of h. */
+void host_judge(const struct host_view *h, struct problem_list *out);
+
+/* Why a verdict is "denied", in words (caller frees). */
+char *host_denied_reason(const struct pool_view *pv, const struct pool_client *pc,
+			 int next, struct accounts *acc);
+
+/* The lines that would fix pv for its clients, one per array slot
+ * ("listen.owner = www-data"); returns the count (at most 4). */
+size_t host_fix_lines(const struct pool_view *pv, struct accounts *acc,
+		      char *lines[4]);
+
+/* Count of errors for exit 2: config errors, php-fpm -t refusals. */
+size_t host_error_count(const struct host_view *h);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * probe: the live socket as the web server meets it.
+ *
+ * The socket path is lstat'ed inside the root, never followed: a symlink
+ * where a socket should be is reported, not trusted.  Directory components
+ * are resolved the way connect() resolves them (symlinks followed inside
+ * the root, so /var/run/x.sock is checked through /run), and each
+ * directory on the canonical path is recorded for the search-permission
+ * check.  POSIX ACLs come from libacl on an O_PATH descriptor of the very
+ * inode that was checked.
+ */
+#ifndef PFG_PROBE_H
+#define PFG_PROBE_H
+
+#include "../access/access.h"
+#include "../util/rootfs.h"
+
+enum probe_state {
+	PROBE_SOCKET,		/* a unix socket is there */
+	PROBE_ABSENT,		/* nothing there (or its directory is missing) */
+	PROBE_NOT_SOCKET,	/* something else: file, symlink, directory */
+	PROBE_ERROR		/* could not look (errno in err) */
+};
+
+struct socket_probe {
+	char *path;		/* as configured (inside the root) */
+	char *canonical;	/* directories resolved; NULL if unknown */
+	enum probe_state state;
+	int err;
+	mode_t found_type;	/* S_IFMT of what is there when not a socket */
+	struct fsobj sock;
+	struct fsobj *dirs;	/* "/" first, the socket's directory last */
+	char **dirpaths;
+	size_t ndirs;
+};
+
+void socket_probe(const struct rootfs *r, const char *path,
+		  struct socket_probe *out);
+void socket_probe_free(struct socket_probe *p);
+
+/* Read the ACL of an open fd (O_PATH fine) into o; 0 or -1. */
+int probe_read_acl(int fd, struct fsobj *o);
+
+#endif
