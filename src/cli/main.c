@@ -33,6 +33,7 @@ static _Noreturn void usage(int code)
 	      "options:\n"
 	      "  --root DIR         read the system image rooted at DIR\n"
 	      "  --fpm-config FILE  this php-fpm.conf instead of discovery (repeatable)\n"
+	      "  --fpm-binary FILE  the php-fpm binary for --fpm-config instances\n"
 	      "  --client USER      client user instead of detection (repeatable)\n"
 	      "  --json             machine-readable output (schema in README)\n"
 	      "  --no-proof         do not prove verdicts with a real connect()\n"
@@ -52,6 +53,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		{ "root", required_argument, NULL, 'r' },
 		{ "fpm-config", required_argument, NULL, 'f' },
 		{ "client", required_argument, NULL, 'c' },
+		{ "fpm-binary", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-proof", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
@@ -67,6 +69,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		case 'r': c->host.root = optarg; break;
 		case 'f': push(&c->fpm_configs, &c->host.nfpm_configs, optarg); break;
 		case 'c': push(&c->clients, &c->host.nclients, optarg); break;
+		case 'b': c->host.fpm_binary = optarg; break;
 		case 'j': c->json = 1; break;
 		case 'P': c->host.prove = 0; break;
 		case 'h': usage(0);

@@ -76,7 +76,7 @@ static void compute_acl(const struct fpm_pool *p, struct accounts *a,
 			e->acl_users[i].resolved = 1;
 		} else {
 			add_msg(&e->errors, &e->nerrors,
-				"%s:%d: listen.acl_users: no such user '%s' "
+				"%s:%d: error: listen.acl_users: no such user '%s' "
 				"(php-fpm will not start)", su->file, su->line,
 				e->acl_users[i].name);
 		}
@@ -88,7 +88,7 @@ static void compute_acl(const struct fpm_pool *p, struct accounts *a,
 			e->acl_groups[i].resolved = 1;
 		} else {
 			add_msg(&e->errors, &e->nerrors,
-				"%s:%d: listen.acl_groups: no such group '%s' "
+				"%s:%d: error: listen.acl_groups: no such group '%s' "
 				"(php-fpm will not start)", sg->file, sg->line,
 				e->acl_groups[i].name);
 		}
@@ -117,7 +117,7 @@ static void compute_owner_group(const struct fpm_pool *p,
 						  e->owner_src, so->value);
 			} else {
 				add_msg(&e->errors, &e->nerrors,
-					"%s:%d: listen.owner: no such user '%s' "
+					"%s:%d: error: listen.owner: no such user '%s' "
 					"(php-fpm will not start)", so->file,
 					so->line, so->value);
 			}
@@ -134,7 +134,7 @@ static void compute_owner_group(const struct fpm_pool *p,
 				e->gid = g;
 			else
 				add_msg(&e->errors, &e->nerrors,
-					"%s:%d: listen.group: no such group '%s' "
+					"%s:%d: error: listen.group: no such group '%s' "
 					"(php-fpm will not start)", sg->file,
 					sg->line, sg->value);
 		}

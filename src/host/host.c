@@ -166,6 +166,10 @@ int host_inspect(const struct host_opts *o, struct host_view *h)
 			char *abs = absolute_config(&h->root, o->fpm_configs[i]);
 			discover_from_config(&h->root, abs, &h->inst[i].loc);
 			free(abs);
+			if (o->fpm_binary) {
+				free(h->inst[i].loc.binary);
+				h->inst[i].loc.binary = xstrdup(o->fpm_binary);
+			}
 		}
 	} else {
 		struct instance_loc *locs;

@@ -57,6 +57,7 @@ struct host_opts {
 	const char *root;
 	const char *const *fpm_configs;
 	size_t nfpm_configs;
+	const char *fpm_binary;	/* binary for fpm_configs (else guessed) */
 	const char *const *clients;
 	size_t nclients;
 	int run_fpm_test;	/* ask php-fpm -t (check) */

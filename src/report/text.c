@@ -38,7 +38,7 @@ static void show_pool(FILE *f, struct host_view *h, const struct pool_view *pv)
 			accounts_group_name(h->acc, e->gid),
 			access_mode_str(e->mode, b), e->acl_active ? " +ACL" : "");
 	for (i = 0; i < e->nerrors; i++)
-		fprintf(f, "    error: %s\n", e->errors[i]);
+		fprintf(f, "    %s\n", e->errors[i]);
 	for (i = 0; i < e->nnotes; i++)
 		fprintf(f, "    note: %s\n", e->notes[i]);
 	switch (pv->probe.state) {
@@ -114,8 +114,7 @@ static void print_errors(FILE *f, struct host_view *h)
 		}
 		for (j = 0; j < iv->npools; j++)
 			for (k = 0; k < iv->pools[j].eff.nerrors; k++)
-				fprintf(f, "%s: error: %s\n", iv->loc.config,
-					iv->pools[j].eff.errors[k]);
+				fprintf(f, "%s\n", iv->pools[j].eff.errors[k]);
 		if (iv->fpm_test == 0)
 			fprintf(f, "%s: error: %s -t refuses this configuration:\n  %s\n",
 				iv->loc.config, iv->loc.binary,

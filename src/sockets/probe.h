@@ -16,6 +16,7 @@
 #include "../util/rootfs.h"
 
 enum probe_state {
+	PROBE_NONE,		/* not probed: not a unix listener */
 	PROBE_SOCKET,		/* a unix socket is there */
 	PROBE_ABSENT,		/* nothing there (or its directory is missing) */
 	PROBE_NOT_SOCKET,	/* something else: file, symlink, directory */
