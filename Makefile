@@ -4,11 +4,13 @@
 CC       ?= cc
 PKGS     := inih json-c libacl
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+# Project flags stay even when CFLAGS is given on the command line.
+PFG_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
             -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
             $(shell pkg-config --cflags $(PKGS))
 LDLIBS   += $(shell pkg-config --libs $(PKGS))
+ALL_CFLAGS = $(PFG_CFLAGS) $(CFLAGS)
 BUILD    ?= build
 
 SRCS := $(wildcard src/*/*.c)
@@ -19,20 +21,20 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit conformance asan-check clean
+.PHONY: all check unit cli conformance asan-check clean
 
 all: $(BUILD)/php-fpm-guard
 
 $(BUILD)/php-fpm-guard: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(shell pkg-config --cflags check) -Isrc -o $@ $< \
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(shell pkg-config --cflags check) -Isrc -o $@ $< \
 	    $(LIB_OBJS) $(LDLIBS) $(shell pkg-config --libs check)
 
 unit: $(TEST_BINS)
@@ -41,7 +43,10 @@ unit: $(TEST_BINS)
 conformance: $(BUILD)/php-fpm-guard
 	tests/conformance/run.sh $(BUILD)/php-fpm-guard
 
-check: all unit conformance
+cli: $(BUILD)/php-fpm-guard
+	tests/cli/run.sh $(BUILD)/php-fpm-guard
+
+check: all unit cli conformance
 	@echo "make check: all suites passed"
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer

@@ -1,0 +1,97 @@
+#!/bin/bash
+# End-to-end checks of the two commands as a user meets them, with the real
+# php-fpm8.2: a host without PHP-FPM, the stock pool, the CVE-2014-0185
+# shape (listen.owner/group commented out, php-fpm restarted), a config
+# php-fpm refuses.  Usage: tests/cli/run.sh BINARY
+set -u
+BIN=$(readlink -f "$1")
+FPM=/usr/sbin/php-fpm8.2
+pass=0 fail=0
+ok()   { echo "ok $1"; pass=$((pass+1)); }
+bad()  { echo "FAIL $1: $2"; fail=$((fail+1)); }
+
+work=$(mktemp -d /tmp/pfg-cli-XXXXXX); chmod 755 "$work"
+fpm_pid=
+stop_fpm() {
+	[ -n "$fpm_pid" ] || return 0
+	kill "$fpm_pid" 2>/dev/null; wait "$fpm_pid" 2>/dev/null; fpm_pid=
+}
+trap 'stop_fpm; rm -rf "$work"' EXIT
+
+# 1. No PHP-FPM at all: says so, exits 0.
+mkdir -p "$work/empty"
+out=$("$BIN" --root "$work/empty" check 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -q "no PHP-FPM" <<<"$out"; then ok no-php-fpm
+else bad no-php-fpm "rc=$rc out=$out"; fi
+out=$("$BIN" --root "$work/empty" show --json 2>&1); rc=$?
+if [ $rc -eq 0 ] && [ "$(jq '.instances|length' <<<"$out")" = 0 ]; then ok no-php-fpm-json
+else bad no-php-fpm-json "rc=$rc out=$out"; fi
+
+# A private copy of Debian's stock php-fpm8.2 configuration.
+make_copy() {
+	rm -rf "$work/fpm"; mkdir -p "$work/fpm/pool.d" "$work/run"
+	chmod 755 "$work/run"
+	sed -e "s#^pid = .*#pid = $work/fpm.pid#" \
+	    -e "s#^error_log = .*#error_log = $work/fpm.log#" \
+	    -e "s#^include=.*#include=$work/fpm/pool.d/*.conf#" \
+	    /etc/php/8.2/fpm/php-fpm.conf > "$work/fpm/php-fpm.conf"
+	sed -e "s#^listen = .*#listen = $work/run/php-fpm.sock#" \
+	    /etc/php/8.2/fpm/pool.d/www.conf > "$work/fpm/pool.d/www.conf"
+}
+start_fpm() {
+	"$FPM" -n -F -y "$work/fpm/php-fpm.conf" >/dev/null 2>&1 & fpm_pid=$!
+	for _ in $(seq 50); do [ -S "$work/run/php-fpm.sock" ] && return 0; sleep 0.1; done
+	return 1
+}
+G=("$BIN" --fpm-config "$work/fpm/php-fpm.conf" --fpm-binary "$FPM" --client www-data)
+
+# 2. Stock pool, php-fpm running: a few lines saying www-data can reach it.
+make_copy; start_fpm || bad stock "php-fpm did not start"
+out=$("${G[@]}" check 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -q "ok: pool www: $work/run/php-fpm.sock (www-data:www-data 0660): reachable by www-data" <<<"$out" \
+   && [ "$(wc -l <<<"$out")" -le 3 ]; then ok stock
+else bad stock "rc=$rc out=$out"; fi
+stop_fpm
+
+# 3. The 2014 incident: owner/group commented out, php-fpm restarted.
+sed -i -e 's/^listen.owner/;listen.owner/' -e 's/^listen.group/;listen.group/' "$work/fpm/pool.d/www.conf"
+line=$(grep -n '^listen = ' "$work/fpm/pool.d/www.conf" | cut -d: -f1)
+start_fpm || bad cve "php-fpm did not start"
+out=$("${G[@]}" check 2>&1); rc=$?
+want=("$work/fpm/pool.d/www.conf:$line: error: pool www: www-data cannot connect"
+      "socket root:root 0660" "listen.owner = www-data" "listen.group = www-data"
+      "listen.mode = 0660" "proven: connect() as www-data fails")
+missing=
+for w in "${want[@]}"; do grep -qF "$w" <<<"$out" || missing="$missing [$w]"; done
+if [ $rc -eq 1 ] && [ -z "$missing" ]; then ok cve-2014-0185-shape
+else bad cve-2014-0185-shape "rc=$rc missing:$missing out=$out"; fi
+out=$("${G[@]}" check --json 2>&1); rc=$?
+if [ $rc -eq 1 ] && [ "$(jq -r '.instances[0].pools[0].clients[0].can_connect' <<<"$out")" = false ] \
+   && [ "$(jq -r '.problems[0].fix_lines|join(";")' <<<"$out")" = "listen.owner = www-data;listen.group = www-data;listen.mode = 0660" ]; then
+	ok cve-json
+else bad cve-json "rc=$rc out=$out"; fi
+stop_fpm
+
+# 4. Changed config, php-fpm not restarted: the next start is judged too.
+make_copy; start_fpm || bad next-start "php-fpm did not start"
+sed -i -e 's/^listen.owner/;listen.owner/' -e 's/^listen.group/;listen.group/' "$work/fpm/pool.d/www.conf"
+out=$("${G[@]}" check 2>&1); rc=$?
+if [ $rc -eq 1 ] && grep -q "will not be able to (after the next php-fpm restart)" <<<"$out"; then ok next-start
+else bad next-start "rc=$rc out=$out"; fi
+stop_fpm
+
+# 5. A config php-fpm refuses: exit 2, file:line named.
+make_copy
+printf 'listen.bogus = 1\n' >> "$work/fpm/pool.d/www.conf"
+n=$(wc -l < "$work/fpm/pool.d/www.conf")
+out=$("${G[@]}" check 2>&1); rc=$?
+if [ $rc -eq 2 ] && grep -qF "$work/fpm/pool.d/www.conf:$n: error: unknown entry 'listen.bogus'" <<<"$out"; then ok invalid-config
+else bad invalid-config "rc=$rc out=$out"; fi
+
+# 6. Host discovery on this machine finds the installed php8.2-fpm.
+out=$("$BIN" show --json 2>&1); rc=$?
+if [ "$(jq -r '.instances[] | select(.config=="/etc/php/8.2/fpm/php-fpm.conf") | .binary' <<<"$out")" = "$FPM" ]; then ok discovery
+else bad discovery "rc=$rc out=$out"; fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
