@@ -42,6 +42,7 @@ static void inspect_pool(struct host_view *h, struct instance_view *iv,
 
 	memset(pv, 0, sizeof *pv);
 	pv->pool = p;
+	pv->build = &iv->build;
 	if (fpm_listen_is_unix(p->set[K_LISTEN].value)) {
 		socket_probe(&h->root, p->set[K_LISTEN].value, &pv->probe);
 		if (pv->probe.ndirs > 0) {
@@ -329,12 +330,35 @@ static int common_group(const struct pool_view *pv, gid_t *out)
 	return 0;
 }
 
+/* list plus every client user not already in acl (comma-joined, new string). */
+static char *join_clients(const struct pool_view *pv, const char *list)
+{
+	char *out = xstrdup(list ? list : ""), *tmp;
+	size_t c, k;
+
+	for (c = 0; c < pv->nclients; c++) {
+		const struct account_user *u = pv->clients[c].user;
+		int found = 0;
+		if (u == NULL)
+			continue;
+		for (k = 0; k < pv->eff.nacl_users; k++)
+			found |= strcmp(pv->eff.acl_users[k].name, u->name) == 0;
+		if (found)
+			continue;
+		tmp = xasprintf("%s%s%s", out, *out ? "," : "", u->name);
+		free(out);
+		out = tmp;
+	}
+	return out;
+}
+
 size_t host_fix_lines(const struct pool_view *pv, struct accounts *acc,
 		      char *lines[4])
 {
 	const struct account_user *first = NULL;
 	size_t c, n = 0;
 	gid_t g;
+	int shared;
 
 	for (c = 0; c < pv->nclients; c++)
 		if (pv->clients[c].user) {
@@ -343,30 +367,18 @@ size_t host_fix_lines(const struct pool_view *pv, struct accounts *acc,
 		}
 	if (first == NULL)
 		return 0;
-	if (pv->eff.acl_active) {
-		/* Keep the pool's ACL style: add the clients to it. */
-		char *list = xstrdup(pv->pool->set[K_LISTEN_ACL_USERS].value
-					     ? pv->pool->set[K_LISTEN_ACL_USERS].value : "");
-		for (c = 0; c < pv->nclients; c++) {
-			const char *u = pv->clients[c].user ? pv->clients[c].user->name : NULL;
-			char *tmp;
-			size_t k, found = 0;
-			if (u == NULL)
-				continue;
-			for (k = 0; k < pv->eff.nacl_users; k++)
-				found |= strcmp(pv->eff.acl_users[k].name, u) == 0;
-			if (found)
-				continue;
-			tmp = xasprintf("%s%s%s", list, *list ? "," : "", u);
-			free(list);
-			list = tmp;
-		}
+	shared = common_group(pv, &g);
+	if (pv->eff.acl_active || (!shared && pv->build->has_acl)) {
+		/* Keep the pool's ACL style, or name each client when they
+		 * share no group: nobody else gets in. */
+		char *list = join_clients(pv, pv->eff.acl_active
+					 ? pv->pool->set[K_LISTEN_ACL_USERS].value : NULL);
 		lines[n++] = xasprintf("listen.acl_users = %s", list);
-		free(list);
 		lines[n++] = xstrdup("listen.mode = 0660");
+		free(list);
 		return n;
 	}
-	if (!common_group(pv, &g))
+	if (!shared)
 		g = first->gid;
 	lines[n++] = xasprintf("listen.owner = %s", first->name);
 	lines[n++] = xasprintf("listen.group = %s", accounts_group_name(acc, g));

@@ -34,6 +34,7 @@ struct pool_client {
 
 struct pool_view {
 	const struct fpm_pool *pool;
+	const struct fpm_build *build;
 	struct effective eff;
 	struct socket_probe probe;	/* only for unix listeners */
 	struct pool_client *clients;
