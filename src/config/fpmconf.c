@@ -217,18 +217,24 @@ static int is_blank(char ch)
  * section outliving an include, and gives no callback for an empty
  * section, while php-fpm creates the pool as soon as it sees [name].
  */
-static void track_section(struct ctx *x, const char *line, size_t len)
+static int track_section(struct ctx *x, const char *line, size_t len)
 {
 	const char *p = line, *end = line + len, *close;
+	int spaces = 0, tabs = 0;
 	char *name;
 
-	while (p < end && is_blank(*p))
-		p++;
+	for (; p < end && is_blank(*p); p++) {
+		spaces += *p == ' ';
+		tabs += *p == '\t';
+	}
 	if (p >= end || *p != '[')
-		return;
+		return 0;
+	/* PHP's scanner rejects "  [name]" but takes a tab before '['. */
+	if (spaces && !tabs)
+		return -1;
 	close = memchr(p, ']', (size_t)(end - p));
 	if (close == NULL)
-		return;		/* libinih reports the syntax error */
+		return 0;	/* libinih reports the syntax error */
 	p++;
 	/* php-fpm keeps blanks inside the brackets: "[ www ]" is " www ". */
 	name = xstrndup(p, (size_t)(close - p));
@@ -237,6 +243,7 @@ static void track_section(struct ctx *x, const char *line, size_t len)
 	else
 		x->cur = open_pool(x, name);
 	free(name);
+	return 0;
 }
 
 static char *read_line(char *str, int num, void *stream)
@@ -265,7 +272,11 @@ static char *read_line(char *str, int num, void *stream)
 	memcpy(str, rd->pos, len);
 	str[len] = '\0';
 	rd->pos += len;
-	track_section(x, str, len);
+	if (track_section(x, str, len) < 0) {
+		fail_at(x, "syntax error: a section header may not be indented "
+			   "with spaces (php-fpm refuses it)");
+		return NULL;
+	}
 	return str;
 }
 

@@ -82,7 +82,7 @@ int ini_value_eval(const char *raw, ini_getenv_fn fn, void *ctx,
 			for (p++; *p != '"'; p++) {
 				if (*p == '\0')
 					return fail(out, &b, "unterminated double-quoted value");
-				if (*p == '\\' && (p[1] == '"' || p[1] == '\\')) {
+				if (*p == '\\' && (p[1] == '"' || p[1] == '\\' || p[1] == '$')) {
 					buf_putn(&b, p + 1, 1);
 					p++;
 				} else if (p[0] == '$' && p[1] == '{') {

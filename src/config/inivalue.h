@@ -5,7 +5,7 @@
  * the value through PHP's INI scanner (ZEND_INI_SCANNER_NORMAL).  This
  * module reproduces the parts of that scanner that a pool's listen.*
  * settings can meet:
- *   - "..." (backslash escapes \" and \\, ${VAR} expanded inside)
+ *   - "..." (backslash escapes \" \\ and \$, ${VAR} expanded inside)
  *   - '...' (verbatim)
  *   - ';' starts a comment anywhere outside quotes, even without a space
  *   - ${VAR} expanded from php-fpm's environment through a callback

@@ -89,22 +89,55 @@ char *discover_binary_version(const char *host_binary)
 	return v;
 }
 
-int discover_fpm_test(const char *host_binary, const char *host_config,
-		      char **messages)
+static void dump_line(const char *m, const char *const *keys, size_t nkeys,
+		      struct fpm_dump *d)
 {
-	char *argv[] = { (char *)host_binary, (char *)"-n", (char *)"-t",
+	size_t n = strlen(m), k;
+
+	if (m[0] == '[' && n > 2 && m[n - 1] == ']') {
+		if (strncmp(m, "[global]", 8) == 0 && n == 8)
+			return;
+		XGROW(d->pools, d->cap, d->npools + 1);
+		memset(&d->pools[d->npools], 0, sizeof *d->pools);
+		d->pools[d->npools++].name = xstrndup(m + 1, n - 2);
+		return;
+	}
+	if (m[0] != '\t' || d->npools == 0)
+		return;
+	for (k = 0; k < nkeys && k < 16; k++) {
+		size_t kl = strlen(keys[k]);
+		struct fpm_dump_pool *p = &d->pools[d->npools - 1];
+		if (strncmp(m + 1, keys[k], kl) != 0 || strncmp(m + 1 + kl, " = ", 3) != 0)
+			continue;
+		free(p->values[k]);
+		p->values[k] = strcmp(m + 4 + kl, "undefined") == 0
+				       ? NULL : xstrdup(m + 4 + kl);
+	}
+}
+
+int discover_fpm_test(const char *host_binary, const char *host_config,
+		      const char *const *keys, size_t nkeys,
+		      struct fpm_dump *dump, char **messages)
+{
+	char *argv[] = { (char *)host_binary, (char *)"-n", (char *)"-tt",
 			 (char *)"-y", (char *)host_config, NULL };
 	char *out, *line, *save = NULL;
 	size_t len = 0;
 	int status;
 
 	*messages = NULL;
+	memset(dump, 0, sizeof *dump);
 	if (run_capture(argv, 30000, &out, &status) < 0)
 		return -1;
 	*messages = xcalloc(1, strlen(out) + 1);
 	for (line = strtok_r(out, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		const char *m = strstr(line, "ERROR: ");
+		const char *m = strstr(line, "NOTICE: ");
+		if (m) {
+			dump_line(m + 8, keys, nkeys, dump);
+			continue;
+		}
+		m = strstr(line, "ERROR: ");
 		if (m == NULL)
 			m = strstr(line, "ALERT: ");
 		if (m == NULL)
@@ -113,4 +146,17 @@ int discover_fpm_test(const char *host_binary, const char *host_config,
 	}
 	free(out);
 	return status == 0 ? 1 : 0;
+}
+
+void fpm_dump_free(struct fpm_dump *d)
+{
+	size_t i, k;
+
+	for (i = 0; i < d->npools; i++) {
+		free(d->pools[i].name);
+		for (k = 0; k < 16; k++)
+			free(d->pools[i].values[k]);
+	}
+	free(d->pools);
+	memset(d, 0, sizeof *d);
 }

@@ -31,12 +31,26 @@ void instance_loc_free(struct instance_loc *l);
 /* "8.2.36" / "5.3.10-1ubuntu3.12" from `binary -v`; NULL on failure. */
 char *discover_binary_version(const char *host_binary);
 
+/* One pool's values as `php-fpm -tt` prints them (NULL: "undefined"). */
+struct fpm_dump_pool {
+	char *name;
+	char *values[16];	/* indexed like keys[] given to discover_fpm_test */
+};
+
+struct fpm_dump {
+	struct fpm_dump_pool *pools;
+	size_t npools, cap;
+};
+
 /*
- * Run `binary -t -y config` (the instance's own verdict).  Returns 1 when
- * php-fpm accepts the config, 0 when it refuses (*messages holds its
- * ERROR/ALERT lines), -1 when it could not be run.
+ * Run `binary -tt -y config` (the instance's own verdict and reading).
+ * Returns 1 when php-fpm accepts the config, 0 when it refuses it
+ * (*messages holds its ERROR/ALERT lines), -1 when it could not be run.
+ * dump receives, per pool, the values of the nkeys keys named in keys.
  */
 int discover_fpm_test(const char *host_binary, const char *host_config,
-		      char **messages);
+		      const char *const *keys, size_t nkeys,
+		      struct fpm_dump *dump, char **messages);
+void fpm_dump_free(struct fpm_dump *d);
 
 #endif

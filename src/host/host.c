@@ -65,6 +65,37 @@ static void inspect_pool(struct host_view *h, struct instance_view *iv,
 	}
 }
 
+/*
+ * php-fpm is the authority on its own config: where its -tt dump reads a
+ * value differently (a PHP constant such as E_ERROR in a bare value, an
+ * INI expression), take its value and say so.
+ */
+static void adopt_fpm_dump(struct instance_view *iv, const struct fpm_dump *d)
+{
+	size_t i, k;
+
+	for (i = 0; i < d->npools; i++) {
+		struct fpm_pool *p = fpm_conf_find_pool(&iv->conf, d->pools[i].name);
+		if (p == NULL)
+			continue;
+		for (k = 0; k < K_NKEYS; k++) {
+			struct fpm_setting *s = &p->set[k];
+			const char *theirs = d->pools[i].values[k];
+			if (k == K_PREFIX || (s->value == NULL && theirs == NULL) ||
+			    (s->value && theirs && strcmp(s->value, theirs) == 0))
+				continue;
+			iv->notes = xreallocarray(iv->notes, iv->nnotes + 1, sizeof *iv->notes);
+			iv->notes[iv->nnotes++] = xasprintf(
+				"%s:%d: pool %s: php-fpm reads %s as '%s' where the file says '%s'; using php-fpm's value",
+				s->file ? s->file : p->file, s->file ? s->line : p->line, p->name,
+				fpm_key_names[k], theirs ? theirs : "(undefined)",
+				s->value ? s->value : "(undefined)");
+			free(s->value);
+			s->value = theirs ? xstrdup(theirs) : NULL;
+		}
+	}
+}
+
 static void inspect_instance(struct host_view *h, const struct host_opts *o,
 			     struct instance_view *iv)
 {
@@ -79,9 +110,14 @@ static void inspect_instance(struct host_view *h, const struct host_opts *o,
 	d.prefix = "/usr";
 	iv->conf_ok = fpm_conf_read(&iv->conf, &h->root, iv->loc.config, &d) == 0;
 	iv->fpm_test = -1;
-	if (o->run_fpm_test && h->root.is_host && iv->loc.binary)
+	if (o->run_fpm_test && h->root.is_host && iv->loc.binary && iv->conf_ok) {
+		struct fpm_dump dump;
 		iv->fpm_test = discover_fpm_test(iv->loc.binary, iv->loc.config,
+						 fpm_key_names, K_NKEYS, &dump,
 						 &iv->fpm_test_msgs);
+		adopt_fpm_dump(iv, &dump);
+		fpm_dump_free(&dump);
+	}
 	iv->npools = iv->conf.npools;
 	iv->pools = xcalloc(iv->npools, sizeof *iv->pools);
 	for (i = 0; i < iv->npools; i++)
@@ -203,6 +239,9 @@ void host_free(struct host_view *h)
 		instance_loc_free(&iv->loc);
 		free(iv->version);
 		free(iv->fpm_test_msgs);
+		for (j = 0; j < iv->nnotes; j++)
+			free(iv->notes[j]);
+		free(iv->notes);
 	}
 	free(h->inst);
 	clients_free(&h->clients);

@@ -50,6 +50,8 @@ struct instance_view {
 	int conf_ok;
 	int fpm_test;		/* -1 not run, 0 refused, 1 accepted */
 	char *fpm_test_msgs;
+	char **notes;		/* where php-fpm -tt read a value differently */
+	size_t nnotes;
 	struct pool_view *pools;
 	size_t npools;
 };

@@ -243,6 +243,10 @@ void report_json(FILE *f, struct host_view *h, const struct problem_list *pl,
 		for (j = 0; j < iv->conf.nfiles; j++)
 			json_object_array_add(files, json_object_new_string(iv->conf.files[j]));
 		json_object_object_add(o, "files", files);
+		json_object *notes = json_object_new_array();
+		for (j = 0; j < iv->nnotes; j++)
+			json_object_array_add(notes, json_object_new_string(iv->notes[j]));
+		json_object_object_add(o, "notes", notes);
 		for (j = 0; j < iv->npools; j++)
 			json_object_array_add(pools, pool_json(&iv->pools[j], h->acc));
 		json_object_object_add(o, "pools", pools);

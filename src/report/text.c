@@ -94,6 +94,8 @@ void report_show_text(FILE *f, struct host_view *h)
 			fprintf(f, "  error: %s:%d: %s\n",
 				iv->conf.errors[j].file ? iv->conf.errors[j].file : "?",
 				iv->conf.errors[j].line, iv->conf.errors[j].msg);
+		for (j = 0; j < iv->nnotes; j++)
+			fprintf(f, "  note: %s\n", iv->notes[j]);
 		for (j = 0; j < iv->npools; j++)
 			show_pool(f, h, &iv->pools[j]);
 	}
@@ -105,6 +107,8 @@ static void print_errors(FILE *f, struct host_view *h)
 
 	for (i = 0; i < h->ninst; i++) {
 		struct instance_view *iv = &h->inst[i];
+		for (j = 0; j < iv->nnotes; j++)
+			fprintf(f, "note: %s\n", iv->notes[j]);
 		for (j = 0; j < iv->conf.nerrors; j++) {
 			const struct fpm_error *e = &iv->conf.errors[j];
 			if (e->line > 0)

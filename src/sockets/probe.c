@@ -110,11 +110,11 @@ static void probe_dirs(const struct rootfs *r, const char *dir,
 	char *p = xstrdup(dir), *q;
 	size_t n = 1, i;
 
-	for (q = p + 1; *q; q++)
-		if (*q == '/')
-			n++;
-	if (strcmp(p, "/") == 0)
-		n = 1;
+	/* "/" plus one entry per component: /a/b -> "/", "/a", "/a/b". */
+	if (strcmp(p, "/") != 0)
+		for (q = p, n = 1; *q; q++)
+			if (*q == '/')
+				n++;
 	out->dirs = xcalloc(n, sizeof *out->dirs);
 	out->dirpaths = xcalloc(n, sizeof *out->dirpaths);
 	for (i = 0; i < n; i++) {
