@@ -311,7 +311,7 @@ static int do_include(struct ctx *x, const char *pattern)
 {
 	char *full, *host, *esc;
 	const char *p;
-	size_t i, o;
+	size_t i, o, rootlen = x->r->is_host ? 0 : strlen(x->r->path);
 	glob_t g;
 	int rc;
 
@@ -323,7 +323,6 @@ static int do_include(struct ctx *x, const char *pattern)
 	/* The root prefix is literal text, not part of the pattern. */
 	esc = xmalloc(strlen(host) * 2 + 1);
 	for (p = host, o = 0; *p; p++) {
-		size_t rootlen = x->r->is_host ? 0 : strlen(x->r->path);
 		if ((size_t)(p - host) < rootlen && strchr("*?[\\", *p))
 			esc[o++] = '\\';
 		esc[o++] = *p;

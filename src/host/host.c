@@ -306,8 +306,6 @@ size_t host_error_count(const struct host_view *h)
 		n += iv->fpm_test == 0;
 		for (j = 0; j < iv->npools; j++)
 			n += iv->pools[j].eff.nerrors;
-		n += iv->pools == NULL && iv->conf.nerrors == 0 &&
-		     iv->fpm_test == 0;
 	}
 	return n;
 }
