@@ -6,5 +6,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential pkg-config \
-	libinih-dev libjson-c-dev libacl1-dev check \
-	php8.2-fpm curl jq acl util-linux
+	libinih-dev libjson-c-dev libacl1-dev libapt-pkg-dev check \
+	php8.2-fpm curl jq acl util-linux patch

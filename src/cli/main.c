@@ -1,10 +1,12 @@
 /*
  * php-fpm-guard: keep the web server's access to PHP-FPM's sockets.
  *
- * main parses the command line into options, asks host_inspect() for the
- * facts and host_judge() for the verdict, then prints; it decides nothing
+ * main parses the command line into options and hands them to the
+ * command: show/check here (host_inspect for the facts, host_judge for
+ * the verdict), the acting commands in guard.c.  It decides nothing
  * itself.  Exit codes: 0 fine, 1 problems found, 2 error.
  */
+#include "guard.h"
 #include "../host/host.h"
 #include "../report/report.h"
 #include "../util/xalloc.h"
@@ -15,14 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EXIT_PROBLEMS 1
-
 struct cli {
 	const char *command;
 	int json;
 	struct host_opts host;
+	struct guard_opts guard;
 	const char **fpm_configs;
 	const char **clients;
+	char **args;		/* operands after the command */
+	int nargs;
 };
 
 static _Noreturn void usage(int code)
@@ -30,6 +33,9 @@ static _Noreturn void usage(int code)
 	FILE *f = code ? stderr : stdout;
 
 	fputs("usage: php-fpm-guard [options] show|check [--json]\n"
+	      "       php-fpm-guard [options] pre-invoke|post-invoke\n"
+	      "       php-fpm-guard [options] fix [--dry-run]\n"
+	      "       php-fpm-guard [options] diff OLD NEW [--json]\n"
 	      "options:\n"
 	      "  --root DIR         read the system image rooted at DIR\n"
 	      "  --fpm-config FILE  this php-fpm.conf instead of discovery (repeatable)\n"
@@ -37,7 +43,14 @@ static _Noreturn void usage(int code)
 	      "  --client USER      client user instead of detection (repeatable)\n"
 	      "  --json             machine-readable output (schema in README)\n"
 	      "  --no-proof         do not prove verdicts with a real connect()\n"
-	      "exit: 0 fine, 1 a client cannot connect, 2 error\n", f);
+	      "  --state-dir DIR    snapshots, backups, lock (default " DEFAULT_STATE_DIR ")\n"
+	      "  --log-dir DIR      JSON reports (default " DEFAULT_LOG_DIR ")\n"
+	      "  --config FILE      guard.conf (default " DEFAULT_CONFIG ")\n"
+	      "  --policy POLICY    fix, abort or report: overrides guard.conf\n"
+	      "  --dry-run          fix: print the edit as a unified diff, change nothing\n"
+	      "  --no-syslog        do not log findings to syslog\n"
+	      "exit: 0 fine, 1 a client cannot connect / the guard aborted / a fix failed,\n"
+	      "      2 error (hooks: 0 on their own errors unless strict = yes)\n", f);
 	exit(code);
 }
 
@@ -46,6 +59,8 @@ static void push(const char ***arr, size_t *n, const char *v)
 	*arr = xreallocarray(*arr, *n + 1, sizeof **arr);
 	(*arr)[(*n)++] = v;
 }
+
+static const char *absolute_or_die(const char *opt, const char *v);
 
 static void parse_args(int argc, char **argv, struct cli *c)
 {
@@ -56,6 +71,12 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		{ "fpm-binary", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-proof", no_argument, NULL, 'P' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "log-dir", required_argument, NULL, 'L' },
+		{ "config", required_argument, NULL, 'C' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "no-syslog", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -64,6 +85,8 @@ static void parse_args(int argc, char **argv, struct cli *c)
 	memset(c, 0, sizeof *c);
 	c->host.root = "/";
 	c->host.prove = 1;
+	c->guard.cli_policy = POL_UNSET;
+	c->guard.syslog = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': c->host.root = optarg; break;
@@ -72,26 +95,49 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		case 'b': c->host.fpm_binary = optarg; break;
 		case 'j': c->json = 1; break;
 		case 'P': c->host.prove = 0; break;
+		case 'S': c->guard.state_dir = absolute_or_die("--state-dir", optarg); break;
+		case 'L': c->guard.log_dir = absolute_or_die("--log-dir", optarg); break;
+		case 'C': c->guard.config = absolute_or_die("--config", optarg); break;
+		case 'p':
+			if ((c->guard.cli_policy = policy_parse(optarg)) == POL_UNSET)
+				diex("--policy '%s': expected fix, abort or report", optarg);
+			break;
+		case 'n': c->guard.dry_run = 1; break;
+		case 'N': c->guard.syslog = 0; break;
 		case 'h': usage(0);
 		default: usage(PFG_EXIT_ERROR);
 		}
 	}
-	if (optind != argc - 1)
+	if (optind >= argc)
 		usage(PFG_EXIT_ERROR);
 	c->command = argv[optind];
+	c->args = argv + optind + 1;
+	c->nargs = argc - optind - 1;
 	if (c->host.root[0] != '/')
 		diex("--root needs an absolute path, not '%s'", c->host.root);
 	c->host.fpm_configs = c->fpm_configs;
 	c->host.clients = c->clients;
+	c->guard.json = c->json;
+}
+
+static const char *absolute_or_die(const char *opt, const char *v)
+{
+	if (v[0] != '/')
+		diex("%s needs an absolute path, not '%s'", opt, v);
+	return v;
 }
 
 static int cmd_show_check(struct cli *c, int check)
 {
+	struct guard_conf g;
 	struct host_view h;
 	struct problem_list pl = { NULL, 0, 0 };
 	size_t i, errors;
 	int rc = 0;
 
+	/* The clients guard.conf names are the ones the hooks will judge. */
+	guard_load_conf(&c->guard, &g);
+	c->host = c->guard.host;
 	/* php-fpm -tt: its verdict, and its reading where ours differs. */
 	c->host.run_fpm_test = 1;
 	if (host_inspect(&c->host, &h) < 0)
@@ -115,6 +161,7 @@ static int cmd_show_check(struct cli *c, int check)
 	}
 	free(pl.v);
 	host_free(&h);
+	guard_conf_free(&g);
 	return rc;
 }
 
@@ -124,10 +171,25 @@ int main(int argc, char **argv)
 	int rc;
 
 	parse_args(argc, argv, &c);
-	if (strcmp(c.command, "show") == 0)
+	c.guard.host = c.host;
+	if (strcmp(c.command, "diff") == 0) {
+		if (c.nargs != 2)
+			usage(PFG_EXIT_ERROR);
+		c.guard.old_file = c.args[0];
+		c.guard.new_file = c.args[1];
+		rc = guard_diff(&c.guard);
+	} else if (c.nargs != 0) {
+		usage(PFG_EXIT_ERROR);
+	} else if (strcmp(c.command, "show") == 0)
 		rc = cmd_show_check(&c, 0);
 	else if (strcmp(c.command, "check") == 0)
 		rc = cmd_show_check(&c, 1);
+	else if (strcmp(c.command, "pre-invoke") == 0)
+		rc = guard_pre_invoke(&c.guard);
+	else if (strcmp(c.command, "post-invoke") == 0)
+		rc = guard_post_invoke(&c.guard);
+	else if (strcmp(c.command, "fix") == 0)
+		rc = guard_fix(&c.guard);
 	else {
 		fprintf(stderr, "php-fpm-guard: unknown command '%s'\n", c.command);
 		usage(PFG_EXIT_ERROR);

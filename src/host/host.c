@@ -2,6 +2,8 @@
 #include "../util/xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <grp.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -34,9 +36,14 @@ static void judge_client(struct pool_view *pv, struct pool_client *pc)
 				   ? V_ALLOWED : V_DENIED;
 }
 
-static void inspect_pool(struct host_view *h, struct instance_view *iv,
-			 const struct fpm_pool *p, struct pool_view *pv)
+static void inspect_pool(struct host_view *h, const struct host_opts *o,
+			 struct instance_view *iv, const struct fpm_pool *p,
+			 struct pool_view *pv)
 {
+	const struct client_list *cl = &h->clients;
+	char **own = NULL;
+	size_t nown = 0;
+
 	struct master m = { 0, 0, 0, 0 };
 	size_t i;
 
@@ -56,11 +63,18 @@ static void inspect_pool(struct host_view *h, struct instance_view *iv,
 		pv->live_differs = pv->probe.sock.uid != pv->eff.uid ||
 				   pv->probe.sock.gid != pv->eff.gid ||
 				   (pv->probe.sock.mode & 0777) != pv->eff.mode;
-	pv->nclients = h->clients.n;
+	if (o->pool_clients)
+		own = o->pool_clients(o->pool_clients_ctx, p->name, &nown);
+	if (own && nown > 0) {
+		for (i = 0; i < nown; i++)
+			clients_add(&pv->own_clients, own[i], "guard.conf [pool]");
+		cl = &pv->own_clients;
+	}
+	pv->nclients = cl->n;
 	pv->clients = xcalloc(pv->nclients, sizeof *pv->clients);
 	for (i = 0; i < pv->nclients; i++) {
-		pv->clients[i].client = &h->clients.v[i];
-		pv->clients[i].user = accounts_user(h->acc, h->clients.v[i].user);
+		pv->clients[i].client = &cl->v[i];
+		pv->clients[i].user = accounts_user(h->acc, cl->v[i].user);
 		judge_client(pv, &pv->clients[i]);
 	}
 }
@@ -96,6 +110,45 @@ static void adopt_fpm_dump(struct instance_view *iv, const struct fpm_dump *d)
 	}
 }
 
+/*
+ * Is the instance's master alive?  Its pid file (relative paths live
+ * under /var, php-fpm's localstatedir on Debian) names a process whose
+ * comm starts with "php-fpm": a stale pid reused by another program does
+ * not count.  Only the host's own processes can be asked.
+ */
+static int master_running(const struct host_view *h, const char *pid_file)
+{
+	char *buf = NULL, *path, *end, comm[64];
+	size_t len;
+	struct stat st;
+	long pid;
+	int fd, alive = 0;
+	ssize_t n;
+
+	if (pid_file == NULL || !h->root.is_host)
+		return -1;
+	path = pid_file[0] == '/' ? xstrdup(pid_file) : xasprintf("/var/%s", pid_file);
+	if (rootfs_read_file(&h->root, path, 64, &buf, &len, &st) < 0) {
+		free(path);
+		return errno == ENOENT ? 0 : -1;
+	}
+	free(path);
+	pid = strtol(buf, &end, 10);
+	if (end != buf && pid > 0 && pid <= INT_MAX &&
+	    (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
+		char *cp = xasprintf("/proc/%ld/comm", pid);
+		if ((fd = open(cp, O_RDONLY | O_CLOEXEC)) >= 0) {
+			n = read(fd, comm, sizeof comm - 1);
+			comm[n > 0 ? n : 0] = '\0';
+			alive = strncmp(comm, "php-fpm", 7) == 0;
+			close(fd);
+		}
+		free(cp);
+	}
+	free(buf);
+	return alive;
+}
+
 static void inspect_instance(struct host_view *h, const struct host_opts *o,
 			     struct instance_view *iv)
 {
@@ -104,11 +157,18 @@ static void inspect_instance(struct host_view *h, const struct host_opts *o,
 
 	if (iv->loc.binary && h->root.is_host)
 		iv->version = discover_binary_version(iv->loc.binary);
-	fpm_build_from_version(&iv->build, iv->version);
+	if (pkg_db_version(&h->pkgs, iv->loc.package))
+		iv->package_version = xstrdup(pkg_db_version(&h->pkgs, iv->loc.package));
+	/* The package version carries the distribution revision that the
+	 * CVE backport table needs, and is there when the binary cannot be
+	 * asked (--root). */
+	fpm_build_from_version(&iv->build, iv->package_version ? iv->package_version
+							       : iv->version);
 	memset(&d, 0, sizeof d);
 	d.hash_comments = iv->build.hash_comments;
 	d.prefix = "/usr";
 	iv->conf_ok = fpm_conf_read(&iv->conf, &h->root, iv->loc.config, &d) == 0;
+	iv->running = master_running(h, iv->conf.pid_file);
 	iv->fpm_test = -1;
 	if (o->run_fpm_test && h->root.is_host && iv->loc.binary && iv->conf_ok) {
 		struct fpm_dump dump;
@@ -121,13 +181,40 @@ static void inspect_instance(struct host_view *h, const struct host_opts *o,
 	iv->npools = iv->conf.npools;
 	iv->pools = xcalloc(iv->npools, sizeof *iv->pools);
 	for (i = 0; i < iv->npools; i++)
-		inspect_pool(h, iv, &iv->conf.pools[i], &iv->pools[i]);
+		inspect_pool(h, o, iv, &iv->conf.pools[i], &iv->pools[i]);
 }
 
-/* One child per client user proves every live socket at once. */
+/* Distinct client users of every pool with a live socket. */
+static size_t prove_users(const struct host_view *h, const struct account_user ***out)
+{
+	const struct account_user **v = NULL;
+	size_t i, j, c, k, n = 0, cap = 0;
+
+	for (i = 0; i < h->ninst; i++)
+		for (j = 0; j < h->inst[i].npools; j++) {
+			const struct pool_view *pv = &h->inst[i].pools[j];
+			if (pv->probe.state != PROBE_SOCKET)
+				continue;
+			for (c = 0; c < pv->nclients; c++) {
+				const struct account_user *u = pv->clients[c].user;
+				/* accounts caches: one pointer per user */
+				for (k = 0; k < n && v[k] != u; k++)
+					;
+				if (u && k == n) {
+					XGROW(v, cap, n + 1);
+					v[n++] = u;
+				}
+			}
+		}
+	*out = v;
+	return n;
+}
+
+/* One child per client user proves every live socket it uses at once. */
 static void prove_all(struct host_view *h)
 {
-	size_t c, i, j, n = 0, k;
+	const struct account_user **users;
+	size_t nu, u, i, j, c, n = 0, k;
 	const char **paths;
 	char **owned;
 	struct pool_client **slots;
@@ -139,27 +226,32 @@ static void prove_all(struct host_view *h)
 			n += h->inst[i].pools[j].probe.state == PROBE_SOCKET;
 	if (n == 0)
 		return;
+	nu = prove_users(h, &users);
 	paths = xcalloc(n, sizeof *paths);
 	owned = xcalloc(n, sizeof *owned);
 	slots = xcalloc(n, sizeof *slots);
 	res = xcalloc(n, sizeof *res);
 	errs = xcalloc(n, sizeof *errs);
-	for (c = 0; c < h->clients.n; c++) {
-		const struct account_user *u = accounts_user(h->acc, h->clients.v[c].user);
-		if (u == NULL)
-			continue;
+	for (u = 0; u < nu; u++) {
+		size_t p = 0;
 		k = 0;
 		for (i = 0; i < h->ninst; i++)
 			for (j = 0; j < h->inst[i].npools; j++) {
 				struct pool_view *pv = &h->inst[i].pools[j];
 				if (pv->probe.state != PROBE_SOCKET)
 					continue;
-				if (owned[k] == NULL)
-					owned[k] = rootfs_host_path(&h->root, pv->probe.path);
-				paths[k] = owned[k];
-				slots[k++] = &pv->clients[c];
+				for (c = 0; c < pv->nclients; c++)
+					if (pv->clients[c].user == users[u])
+						break;
+				if (c < pv->nclients) {
+					if (owned[p] == NULL)
+						owned[p] = rootfs_host_path(&h->root, pv->probe.path);
+					paths[k] = owned[p];
+					slots[k++] = &pv->clients[c];
+				}
+				p++;
 			}
-		prove_connect(u, paths, k, res, errs);
+		prove_connect(users[u], paths, k, res, errs);
 		for (i = 0; i < k; i++) {
 			slots[i]->proof = res[i];
 			slots[i]->proof_errno = errs[i];
@@ -172,6 +264,7 @@ static void prove_all(struct host_view *h)
 	free(slots);
 	free(res);
 	free(errs);
+	free(users);
 }
 
 static char *absolute_config(const struct rootfs *r, const char *p)
@@ -216,6 +309,12 @@ int host_inspect(const struct host_opts *o, struct host_view *h)
 			h->inst[i].loc = locs[i];
 		free(locs);
 	}
+	if (h->ninst > 0) {
+		static const char *const pkgs[] = { "php*-fpm", "php-fpm-guard" };
+		char *status = rootfs_host_path(&h->root, "/var/lib/dpkg/status");
+		pkg_db_read(&h->pkgs, status, pkgs, 2);
+		free(status);
+	}
 	for (i = 0; i < h->ninst; i++)
 		inspect_instance(h, o, &h->inst[i]);
 	if (o->prove)
@@ -233,17 +332,20 @@ void host_free(struct host_view *h)
 			effective_free(&iv->pools[j].eff);
 			socket_probe_free(&iv->pools[j].probe);
 			free(iv->pools[j].clients);
+			clients_free(&iv->pools[j].own_clients);
 		}
 		free(iv->pools);
 		fpm_conf_free(&iv->conf);
 		instance_loc_free(&iv->loc);
 		free(iv->version);
+		free(iv->package_version);
 		free(iv->fpm_test_msgs);
 		for (j = 0; j < iv->nnotes; j++)
 			free(iv->notes[j]);
 		free(iv->notes);
 	}
 	free(h->inst);
+	pkg_db_free(&h->pkgs);
 	clients_free(&h->clients);
 	accounts_close(h->acc);
 	rootfs_close(&h->root);

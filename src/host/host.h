@@ -11,6 +11,7 @@
 #define PFG_HOST_H
 
 #include "../access/prove.h"
+#include "../apt/apt.h"
 #include "../accounts/accounts.h"
 #include "../clients/clients.h"
 #include "../config/fpmconf.h"
@@ -39,13 +40,16 @@ struct pool_view {
 	struct socket_probe probe;	/* only for unix listeners */
 	struct pool_client *clients;
 	size_t nclients;
+	struct client_list own_clients;	/* when the policy names this pool's */
 	int live_differs;	/* live socket's owner/group/mode != effective */
 };
 
 struct instance_view {
 	struct instance_loc loc;
 	char *version;
+	char *package_version;	/* dpkg's record; NULL when unknown */
 	struct fpm_build build;
+	int running;		/* master alive per its pid file; -1 unknown */
 	struct fpm_conf conf;
 	int conf_ok;
 	int fpm_test;		/* -1 not run, 0 refused, 1 accepted */
@@ -65,11 +69,16 @@ struct host_opts {
 	size_t nclients;
 	int run_fpm_test;	/* ask php-fpm -t (check) */
 	int prove;		/* real connect() as each client */
+	/* Per-pool client users (guard.conf [pool NAME] clients = ...):
+	 * NULL or a zero count means the host-wide list. */
+	char **(*pool_clients)(void *ctx, const char *pool, size_t *n);
+	void *pool_clients_ctx;
 };
 
 struct host_view {
 	struct rootfs root;
 	struct accounts *acc;
+	struct pkg_db pkgs;	/* dpkg's view, read only when PHP-FPM exists */
 	struct client_list clients;
 	struct instance_view *inst;
 	size_t ninst;

@@ -236,6 +236,7 @@ void report_json(FILE *f, struct host_view *h, const struct problem_list *pl,
 		json_object_object_add(o, "binary", str_or_null(iv->loc.binary));
 		json_object_object_add(o, "package", str_or_null(iv->loc.package));
 		json_object_object_add(o, "version", str_or_null(iv->version));
+		json_object_object_add(o, "package_version", str_or_null(iv->package_version));
 		json_object_object_add(o, "default_mode", mode_json(iv->build.default_mode));
 		json_object_object_add(o, "fpm_test", iv->fpm_test < 0 ? NULL
 					: json_object_new_boolean(iv->fpm_test));
@@ -270,6 +271,7 @@ void report_json(FILE *f, struct host_view *h, const struct problem_list *pl,
 		}
 	}
 	json_object_object_add(root, "instances", insts);
+	json_object_object_add(root, "dpkg_status_error", str_or_null(h->pkgs.error));
 	json_object_object_add(root, "errors", errs);
 	if (with_problems) {
 		json_object *pr = json_object_new_array();

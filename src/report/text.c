@@ -87,9 +87,12 @@ void report_show_text(FILE *f, struct host_view *h)
 	fputc('\n', f);
 	for (i = 0; i < h->ninst; i++) {
 		struct instance_view *iv = &h->inst[i];
-		fprintf(f, "%s  binary %s  version %s\n", iv->loc.config,
+		fprintf(f, "%s  binary %s  version %s", iv->loc.config,
 			iv->loc.binary ? iv->loc.binary : "(none)",
 			iv->version ? iv->version : "unknown");
+		if (iv->package_version)
+			fprintf(f, "  package %s %s", iv->loc.package, iv->package_version);
+		fputc('\n', f);
 		for (j = 0; j < iv->conf.nerrors; j++)
 			fprintf(f, "  error: %s:%d: %s\n",
 				iv->conf.errors[j].file ? iv->conf.errors[j].file : "?",

@@ -198,7 +198,18 @@ void socket_probe(const struct rootfs *r, const char *path,
 			close(fd);
 		return;
 	}
+	{
+		struct stat now;
+		if (fstat(fd, &now) < 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino) {
+			out->err = EAGAIN;
+			out->state = PROBE_ERROR;
+			close(fd);
+			return;
+		}
+	}
 	close(fd);
+	out->dev = st.st_dev;
+	out->ino = st.st_ino;
 	out->state = PROBE_SOCKET;
 }
 

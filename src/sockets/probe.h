@@ -30,6 +30,8 @@ struct socket_probe {
 	int err;
 	mode_t found_type;	/* S_IFMT of what is there when not a socket */
 	struct fsobj sock;
+	dev_t dev;		/* identity of the socket judged, for repair */
+	ino_t ino;
 	struct fsobj *dirs;	/* "/" first, the socket's directory last */
 	char **dirpaths;
 	size_t ndirs;

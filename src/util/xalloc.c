@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+int pfg_die_code = PFG_EXIT_ERROR;
+
 static _Noreturn void oom(void)
 {
 	fputs("php-fpm-guard: out of memory\n", stderr);
-	exit(PFG_EXIT_ERROR);
+	exit(pfg_die_code);
 }
 
 void *xmalloc(size_t n)
@@ -99,7 +101,7 @@ void die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(1, fmt, ap);
 	va_end(ap);
-	exit(PFG_EXIT_ERROR);
+	exit(pfg_die_code);
 }
 
 void diex(const char *fmt, ...)
@@ -108,7 +110,7 @@ void diex(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(0, fmt, ap);
 	va_end(ap);
-	exit(PFG_EXIT_ERROR);
+	exit(pfg_die_code);
 }
 
 void warn(const char *fmt, ...)

@@ -5,17 +5,8 @@
 # php-fpm refuses.  Usage: tests/cli/run.sh BINARY
 set -u
 BIN=$(readlink -f "$1")
-FPM=/usr/sbin/php-fpm8.2
-pass=0 fail=0
-ok()   { echo "ok $1"; pass=$((pass+1)); }
-bad()  { echo "FAIL $1: $2"; fail=$((fail+1)); }
-
 work=$(mktemp -d /tmp/pfg-cli-XXXXXX); chmod 755 "$work"
-fpm_pid=
-stop_fpm() {
-	[ -n "$fpm_pid" ] || return 0
-	kill "$fpm_pid" 2>/dev/null; wait "$fpm_pid" 2>/dev/null; fpm_pid=
-}
+. "$(dirname "$0")/../lib.sh"
 trap 'stop_fpm; rm -rf "$work"' EXIT
 
 # 1. No PHP-FPM at all: says so, exits 0.
@@ -27,22 +18,7 @@ out=$("$BIN" --root "$work/empty" show --json 2>&1); rc=$?
 if [ $rc -eq 0 ] && [ "$(jq '.instances|length' <<<"$out")" = 0 ]; then ok no-php-fpm-json
 else bad no-php-fpm-json "rc=$rc out=$out"; fi
 
-# A private copy of Debian's stock php-fpm8.2 configuration.
-make_copy() {
-	rm -rf "$work/fpm"; mkdir -p "$work/fpm/pool.d" "$work/run"
-	chmod 755 "$work/run"
-	sed -e "s#^pid = .*#pid = $work/fpm.pid#" \
-	    -e "s#^error_log = .*#error_log = $work/fpm.log#" \
-	    -e "s#^include=.*#include=$work/fpm/pool.d/*.conf#" \
-	    /etc/php/8.2/fpm/php-fpm.conf > "$work/fpm/php-fpm.conf"
-	sed -e "s#^listen = .*#listen = $work/run/php-fpm.sock#" \
-	    /etc/php/8.2/fpm/pool.d/www.conf > "$work/fpm/pool.d/www.conf"
-}
-start_fpm() {
-	"$FPM" -n -F -y "$work/fpm/php-fpm.conf" >/dev/null 2>&1 & fpm_pid=$!
-	for _ in $(seq 50); do [ -S "$work/run/php-fpm.sock" ] && return 0; sleep 0.1; done
-	return 1
-}
+make_copy() { copy_stock_fpm; }
 G=("$BIN" --fpm-config "$work/fpm/php-fpm.conf" --fpm-binary "$FPM" --client www-data)
 
 # 2. Stock pool, php-fpm running: a few lines saying www-data can reach it.
@@ -93,5 +69,4 @@ out=$("$BIN" show --json 2>&1); rc=$?
 if [ "$(jq -r '.instances[] | select(.config=="/etc/php/8.2/fpm/php-fpm.conf") | .binary' <<<"$out")" = "$FPM" ]; then ok discovery
 else bad discovery "rc=$rc out=$out"; fi
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -1,0 +1,92 @@
+#include "apt.h"
+#include "../util/xalloc.h"
+
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef PFG_SHIM_PATH
+#define PFG_SHIM_PATH "/usr/lib/php-fpm-guard/aptshim.so"
+#endif
+
+static struct {
+	int tried;
+	char *error;
+	int (*read_status)(const char *, const char *const *, size_t, struct aptshim_status *);
+	void (*free_status)(struct aptshim_status *);
+} shim;
+
+static int shim_load(void)
+{
+	void *h;
+	int (*abi)(void);
+
+	if (shim.tried)
+		return shim.read_status ? 0 : -1;
+	shim.tried = 1;
+	h = dlopen(PFG_SHIM_PATH, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		shim.error = xasprintf("cannot load %s: %s", PFG_SHIM_PATH, dlerror());
+		return -1;
+	}
+	*(void **)&abi = dlsym(h, "aptshim_abi");
+	*(void **)&shim.read_status = dlsym(h, "aptshim_read_status");
+	*(void **)&shim.free_status = dlsym(h, "aptshim_free_status");
+	if (abi == NULL || shim.read_status == NULL || shim.free_status == NULL ||
+	    abi() != APTSHIM_ABI) {
+		shim.error = xasprintf("%s: not the aptshim this guard was built with",
+				       PFG_SHIM_PATH);
+		shim.read_status = NULL;
+		dlclose(h);
+		return -1;
+	}
+	return 0;
+}
+
+int pkg_db_read(struct pkg_db *db, const char *status_path,
+		const char *const *patterns, size_t npatterns)
+{
+	memset(db, 0, sizeof *db);
+	if (shim_load() < 0) {
+		db->error = xstrdup(shim.error);
+		return -1;
+	}
+	if (shim.read_status(status_path, patterns, npatterns, &db->st) < 0) {
+		db->error = xstrdup(db->st.error ? db->st.error : "cannot read the dpkg status");
+		shim.free_status(&db->st);
+		return -1;
+	}
+	db->loaded = 1;
+	return 0;
+}
+
+void pkg_db_free(struct pkg_db *db)
+{
+	if (db->loaded)
+		shim.free_status(&db->st);
+	free(db->error);
+	memset(db, 0, sizeof *db);
+}
+
+const struct aptshim_package *pkg_db_find(const struct pkg_db *db, const char *name)
+{
+	size_t i;
+
+	for (i = 0; db->loaded && name && i < db->st.npkgs; i++) {
+		const struct aptshim_package *p = &db->st.pkgs[i];
+		size_t n = strlen(p->status);
+		/* "install ok installed"; also half-configured and friends
+		 * have their files on disk, but only "installed" is certain. */
+		if (strcmp(p->name, name) == 0 && n >= 10 &&
+		    strcmp(p->status + n - 10, " installed") == 0)
+			return p;
+	}
+	return NULL;
+}
+
+const char *pkg_db_version(const struct pkg_db *db, const char *name)
+{
+	const struct aptshim_package *p = pkg_db_find(db, name);
+
+	return p ? p->version : NULL;
+}

@@ -1,0 +1,46 @@
+/*
+ * guard: the commands that act -- pre-invoke, post-invoke, fix, diff.
+ *
+ * Each one gathers facts (host_inspect, snapshots), asks the pure parts
+ * what they mean (diff_snapshots, policy_decide), then acts (fix, report)
+ * and returns the exit code.  The hooks never let the guard's own failure
+ * block apt: they return 0 on an internal error unless strict = yes.
+ */
+#ifndef PFG_GUARD_H
+#define PFG_GUARD_H
+
+#include "../host/host.h"
+#include "../policy/policy.h"
+
+#define EXIT_PROBLEMS 1
+
+#define DEFAULT_STATE_DIR "/var/lib/php-fpm-guard"
+#define DEFAULT_LOG_DIR "/var/log/php-fpm-guard"
+#define DEFAULT_CONFIG "/etc/php-fpm-guard/guard.conf"
+#define SNAPSHOT_FILE "pre-invoke.json"
+/* A snapshot older than this is still diffed, but the report says so. */
+#define SNAPSHOT_STALE_SECONDS (6 * 3600)
+
+struct guard_opts {
+	struct host_opts host;
+	const char *state_dir;	/* host paths; NULL: the default inside --root */
+	const char *log_dir;
+	const char *config;
+	enum policy cli_policy;	/* POL_UNSET unless --policy */
+	int json;
+	int dry_run;
+	int syslog;		/* 0 with --no-syslog */
+	const char *old_file, *new_file;	/* diff */
+};
+
+/* Read guard.conf (and conf.d) into g, print its errors, and point
+ * o->host at its client lists (--client still wins).  g must outlive
+ * every use of o->host. */
+void guard_load_conf(struct guard_opts *o, struct guard_conf *g);
+
+int guard_pre_invoke(struct guard_opts *o);
+int guard_post_invoke(struct guard_opts *o);
+int guard_fix(struct guard_opts *o);
+int guard_diff(struct guard_opts *o);
+
+#endif

@@ -1,0 +1,395 @@
+#include "diff.h"
+#include "../util/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const kind_names[FK_NKINDS] = {
+	[FK_CLIENT_LOST] = "client-lost",
+	[FK_CLIENT_LOST_NEXT] = "client-lost-at-restart",
+	[FK_NOT_SOCKET] = "not-a-socket",
+	[FK_FPM_TEST_REFUSED] = "php-fpm-test-refused",
+	[FK_CONFIG_ERROR] = "config-error",
+	[FK_BROADENED] = "socket-broadened",
+	[FK_BROADENED_NEXT] = "socket-broadened-at-restart",
+	[FK_LISTEN_CHANGED] = "listen-changed",
+	[FK_SOCKET_VANISHED] = "socket-vanished",
+	[FK_DAEMON_STOPPED] = "daemon-stopped",
+	[FK_POOL_REMOVED] = "pool-removed",
+	[FK_INSTANCE_REMOVED] = "instance-removed",
+	[FK_POOL_ADDED] = "pool-added",
+	[FK_INSTANCE_ADDED] = "instance-added",
+};
+
+const char *finding_kind_name(enum finding_kind k)
+{
+	return k < FK_NKINDS ? kind_names[k] : "unknown";
+}
+
+const char *severity_name(enum severity s)
+{
+	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "info";
+}
+
+static struct finding *add(struct finding_list *l, enum finding_kind k,
+			   enum severity sev, const struct snap_instance *oi,
+			   const struct snap_instance *ni,
+			   const struct snap_pool *op, const struct snap_pool *np)
+{
+	struct finding *f;
+	const struct snap_pool *p = np ? np : op;
+	const struct snap_instance *i = ni ? ni : oi;
+
+	XGROW(l->v, l->cap, l->n + 1);
+	f = &l->v[l->n++];
+	memset(f, 0, sizeof *f);
+	f->kind = k;
+	f->sev = sev;
+	f->old_i = oi;
+	f->new_i = ni;
+	f->old_p = op;
+	f->new_p = np;
+	f->instance = i->config;
+	if (p) {
+		f->pool = p->name;
+		/* The listen line is where an admin looks first. */
+		f->file = p->set[K_LISTEN].file ? p->set[K_LISTEN].file : p->file;
+		f->line = p->set[K_LISTEN].file ? p->set[K_LISTEN].line : p->line;
+	} else {
+		f->file = i->config;
+	}
+	return f;
+}
+
+char *diff_perm_text(const struct snap_perm *p)
+{
+	char *s = xasprintf("%s:%s %04o", p->owner ? p->owner : "?",
+			    p->group ? p->group : "?", p->mode & 07777), *t;
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < p->nacl; i++) {
+		/* The base entries repeat the mode; show the named ones. */
+		if (strncmp(p->acl[i], "user::", 6) == 0 ||
+		    strncmp(p->acl[i], "group::", 7) == 0 ||
+		    strncmp(p->acl[i], "other::", 7) == 0)
+			continue;
+		t = xasprintf("%s%s%s", s, first ? " +ACL " : ",", p->acl[i]);
+		free(s);
+		s = t;
+		first = 0;
+	}
+	return s;
+}
+
+/* ---- who can get in ---- */
+
+static int could_connect(const struct snap_client *c)
+{
+	return c->now == V_ALLOWED || (c->now == V_UNKNOWN && c->next == V_ALLOWED);
+}
+
+static const struct snap_client *find_client(const struct snap_pool *p,
+					     const char *user)
+{
+	size_t i;
+
+	for (i = 0; i < p->nclients; i++)
+		if (strcmp(p->clients[i].user, user) == 0)
+			return &p->clients[i];
+	return NULL;
+}
+
+/* The socket as the client met it: live if there was one, else predicted. */
+static const struct snap_perm *met_perm(const struct snap_pool *p)
+{
+	if (p->sock_state == PROBE_SOCKET)
+		return &p->sock;
+	return p->eff_valid ? &p->eff : NULL;
+}
+
+static void diff_clients(const struct snap_instance *oi, const struct snap_instance *ni,
+			 const struct snap_pool *op, const struct snap_pool *np,
+			 struct finding_list *out)
+{
+	size_t i;
+
+	for (i = 0; i < np->nclients; i++) {
+		const struct snap_client *nc = &np->clients[i];
+		const struct snap_client *oc = find_client(op, nc->user);
+		const struct snap_perm *was = met_perm(op), *is;
+		struct finding *f;
+		int lost_now;
+
+		if (oc == NULL || !could_connect(oc))
+			continue;
+		lost_now = nc->now == V_DENIED;
+		if (!lost_now && nc->next != V_DENIED)
+			continue;
+		f = add(out, lost_now ? FK_CLIENT_LOST : FK_CLIENT_LOST_NEXT,
+			SEV_ERROR, oi, ni, op, np);
+		f->user = nc->user;
+		is = lost_now ? &np->sock : &np->eff;
+		f->before = was ? diff_perm_text(was) : xstrdup("unknown");
+		f->after = diff_perm_text(is);
+	}
+}
+
+/* ---- broadening ---- */
+
+/* Does entry text "tag:qual:rwx" grant write, given the ACL's mask? */
+static int acl_entry_writes(const struct snap_perm *p, const char *e)
+{
+	const char *perm = strrchr(e, ':');
+	size_t i;
+
+	if (perm == NULL || strchr(perm, 'w') == NULL)
+		return 0;
+	for (i = 0; i < p->nacl; i++)
+		if (strncmp(p->acl[i], "mask::", 6) == 0)
+			return strchr(p->acl[i] + 6, 'w') != NULL;
+	return 1;
+}
+
+/* Qualified entries (user:NAME / group:NAME) only: the base ones mirror
+ * the mode, which is compared on its own. */
+static int acl_named(const char *e)
+{
+	return (strncmp(e, "user:", 5) == 0 && e[5] != ':') ||
+	       (strncmp(e, "group:", 6) == 0 && e[6] != ':');
+}
+
+static int acl_grants(const struct snap_perm *p, const char *entry)
+{
+	size_t i, qlen = strrchr(entry, ':') - entry;
+
+	for (i = 0; i < p->nacl; i++)
+		if (strncmp(p->acl[i], entry, qlen + 1) == 0)
+			return acl_entry_writes(p, p->acl[i]);
+	return 0;
+}
+
+/* s + "; " + piece, both consumed. */
+static char *append(char *s, char *piece)
+{
+	char *t;
+
+	if (s == NULL)
+		return piece;
+	t = xasprintf("%s; %s", s, piece);
+	free(s);
+	free(piece);
+	return t;
+}
+
+/* What new grants that old did not, in words; NULL when nothing. */
+static char *broadening(const struct snap_perm *old, const struct snap_perm *cur)
+{
+	char *what = NULL;
+	size_t i;
+
+	if ((cur->mode & 0002) && !(old->mode & 0002))
+		what = append(what, xstrdup("any local user may connect (world-writable, CVE-2014-0185)"));
+	/* Group root is left out: its members administer the host anyway,
+	 * and a pool falling back to root:root (the CVE-2014-0185 shape)
+	 * takes access away; it does not hand it out. */
+	if ((cur->mode & 0020) && cur->gid != 0 &&
+	    (cur->gid != old->gid || !(old->mode & 0020)))
+		what = append(what, xasprintf("every member of group %s may connect", cur->group));
+	for (i = 0; i < cur->nacl; i++)
+		if (acl_named(cur->acl[i]) && acl_entry_writes(cur, cur->acl[i]) &&
+		    !acl_grants(old, cur->acl[i]))
+			what = append(what, xasprintf("new ACL entry %s", cur->acl[i]));
+	return what;
+}
+
+static void diff_broadening(const struct snap_instance *oi, const struct snap_instance *ni,
+			    const struct snap_pool *op, const struct snap_pool *np,
+			    struct finding_list *out)
+{
+	const struct snap_perm *was = op ? met_perm(op) : NULL;
+	static const struct snap_perm nothing;
+	char *live = NULL, *next = NULL;
+	struct finding *f;
+
+	if (np->sock_state == PROBE_SOCKET)
+		live = broadening(was ? was : &nothing, &np->sock);
+	if (np->eff_valid)
+		next = broadening(op && op->eff_valid ? &op->eff : was ? was : &nothing,
+				  &np->eff);
+	if (live) {
+		f = add(out, FK_BROADENED, SEV_WARNING, oi, ni, op, np);
+		f->security = 1;
+		f->before = was ? diff_perm_text(was) : xstrdup("none");
+		f->after = diff_perm_text(&np->sock);
+		f->detail = live;
+	}
+	/* Said once when the live socket already shows it. */
+	if (next && (live == NULL || strcmp(live, next) != 0)) {
+		f = add(out, FK_BROADENED_NEXT, SEV_WARNING, oi, ni, op, np);
+		f->security = 1;
+		f->before = op && op->eff_valid ? diff_perm_text(&op->eff)
+			    : was ? diff_perm_text(was) : xstrdup("none");
+		f->after = diff_perm_text(&np->eff);
+		f->detail = next;
+		next = NULL;
+	}
+	free(next);
+}
+
+/* ---- pools and instances ---- */
+
+static void diff_pool(const struct snap_instance *oi, const struct snap_instance *ni,
+		      const struct snap_pool *op, const struct snap_pool *np,
+		      struct finding_list *out)
+{
+	const char *ol = op->set[K_LISTEN].value, *nl = np->set[K_LISTEN].value;
+	struct finding *f;
+
+	if ((ol == NULL) != (nl == NULL) || (ol && strcmp(ol, nl) != 0)) {
+		f = add(out, FK_LISTEN_CHANGED, SEV_WARNING, oi, ni, op, np);
+		f->before = xstrdup(ol ? ol : "(unset)");
+		f->after = xstrdup(nl ? nl : "(unset)");
+		f->detail = xstrdup("web servers still pointing at the old address will fail");
+	} else if (np->is_unix && op->sock_state == PROBE_SOCKET &&
+		   np->sock_state != PROBE_SOCKET) {
+		int other = np->sock_state == PROBE_NOT_SOCKET;
+		f = add(out, other ? FK_NOT_SOCKET : FK_SOCKET_VANISHED,
+			other ? SEV_ERROR : SEV_WARNING, oi, ni, op, np);
+		f->before = diff_perm_text(&op->sock);
+		f->after = xstrdup(other ? "not a socket" : "absent");
+	}
+	if (np->neff_errors > 0 && op->neff_errors == 0) {
+		f = add(out, FK_CONFIG_ERROR, SEV_ERROR, oi, ni, op, np);
+		f->before = xstrdup("valid");
+		f->after = xstrdup(np->eff_errors[0]);
+	}
+	if (!np->is_unix)
+		return;
+	diff_clients(oi, ni, op, np, out);
+	diff_broadening(oi, ni, op, np, out);
+}
+
+struct name_ix {
+	const char *name;
+	size_t i;
+};
+
+static int name_ix_cmp(const void *a, const void *b)
+{
+	return strcasecmp(((const struct name_ix *)a)->name,
+			  ((const struct name_ix *)b)->name);
+}
+
+/* Pools by name, sorted, so that ten thousand pools diff in n log n. */
+static struct name_ix *pool_index(const struct snap_instance *si)
+{
+	struct name_ix *ix = xcalloc(si->npools ? si->npools : 1, sizeof *ix);
+	size_t i;
+
+	for (i = 0; i < si->npools; i++)
+		ix[i] = (struct name_ix){ si->pools[i].name, i };
+	qsort(ix, si->npools, sizeof *ix, name_ix_cmp);
+	return ix;
+}
+
+static const struct snap_pool *lookup(const struct snap_instance *si,
+				      const struct name_ix *ix, const char *name)
+{
+	struct name_ix key = { name, 0 }, *hit;
+
+	hit = bsearch(&key, ix, si->npools, sizeof *ix, name_ix_cmp);
+	return hit ? &si->pools[hit->i] : NULL;
+}
+
+static void diff_instance(const struct snap_instance *oi, const struct snap_instance *ni,
+			  struct finding_list *out)
+{
+	struct name_ix *oix = pool_index(oi), *nix = pool_index(ni);
+	struct finding *f;
+	size_t i;
+
+	if (ni->nconfig_errors > 0 && oi->nconfig_errors == 0) {
+		f = add(out, FK_CONFIG_ERROR, SEV_ERROR, oi, ni, NULL, NULL);
+		f->before = xstrdup("valid");
+		f->after = xstrdup(ni->config_errors[0]);
+	}
+	if (ni->fpm_test == 0 && oi->fpm_test != 0) {
+		f = add(out, FK_FPM_TEST_REFUSED, SEV_ERROR, oi, ni, NULL, NULL);
+		f->before = xstrdup(oi->fpm_test == 1 ? "accepted" : "not tested");
+		f->after = xstrdup("refused");
+		f->detail = ni->fpm_test_msgs ? xstrdup(ni->fpm_test_msgs) : NULL;
+	}
+	if (oi->running == 1 && ni->running == 0) {
+		f = add(out, FK_DAEMON_STOPPED, SEV_WARNING, oi, ni, NULL, NULL);
+		f->before = xstrdup("running");
+		f->after = xstrdup("not running");
+	}
+	for (i = 0; i < ni->npools; i++) {
+		const struct snap_pool *np = &ni->pools[i];
+		const struct snap_pool *op = lookup(oi, oix, np->name);
+		if (op)
+			diff_pool(oi, ni, op, np, out);
+		else if (ni->nconfig_errors == 0 || oi->nconfig_errors > 0) {
+			f = add(out, FK_POOL_ADDED, SEV_INFO, oi, ni, NULL, np);
+			f->after = xstrdup(np->set[K_LISTEN].value ? np->set[K_LISTEN].value : "(no listen)");
+			if (np->is_unix)
+				diff_broadening(oi, ni, NULL, np, out);
+		}
+	}
+	/* A config that stopped reading half-way loses pools; the config
+	 * error says so, a removal per pool would only be noise. */
+	if (ni->nconfig_errors == 0)
+		for (i = 0; i < oi->npools; i++)
+			if (lookup(ni, nix, oi->pools[i].name) == NULL) {
+				f = add(out, FK_POOL_REMOVED, SEV_WARNING, oi, ni,
+					&oi->pools[i], NULL);
+				f->before = xstrdup(oi->pools[i].set[K_LISTEN].value
+						    ? oi->pools[i].set[K_LISTEN].value : "(no listen)");
+				f->after = xstrdup("removed");
+			}
+	free(oix);
+	free(nix);
+}
+
+void diff_snapshots(const struct snapshot *old, const struct snapshot *cur,
+		    struct finding_list *out)
+{
+	size_t i, j;
+	struct finding *f;
+
+	for (i = 0; i < cur->ninst; i++) {
+		const struct snap_instance *ni = &cur->inst[i];
+		const struct snap_instance *oi = snapshot_find_instance(old, ni->config);
+		if (oi) {
+			diff_instance(oi, ni, out);
+			continue;
+		}
+		f = add(out, FK_INSTANCE_ADDED, SEV_INFO, NULL, ni, NULL, NULL);
+		f->after = xstrdup(ni->version ? ni->version : "unknown version");
+		for (j = 0; j < ni->npools; j++)
+			if (ni->pools[j].is_unix)
+				diff_broadening(NULL, ni, NULL, &ni->pools[j], out);
+	}
+	for (i = 0; i < old->ninst; i++)
+		if (snapshot_find_instance(cur, old->inst[i].config) == NULL) {
+			f = add(out, FK_INSTANCE_REMOVED, SEV_WARNING, &old->inst[i], NULL,
+				NULL, NULL);
+			f->before = xstrdup(old->inst[i].version ? old->inst[i].version : "installed");
+			f->after = xstrdup("removed");
+		}
+}
+
+void finding_list_free(struct finding_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].before);
+		free(l->v[i].after);
+		free(l->v[i].detail);
+	}
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}

@@ -1,0 +1,526 @@
+#include "fix.h"
+#include "edit.h"
+#include "../util/atomicfile.h"
+#include "../util/fault.h"
+#include "../util/run.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define JOURNAL "fix-journal.json"
+#define JOURNAL_KIND "php-fpm-guard-fix-journal"
+#define BACKUP_DIR "backups"
+
+/* ---- queueing ---- */
+
+void fix_set_add(struct fix_set *fs, struct host_view *h,
+		 const struct instance_view *iv, const struct pool_view *pv,
+		 const char *why)
+{
+	struct fix_pool *fp;
+	char day[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t i;
+
+	for (i = 0; i < fs->npools; i++)
+		if (fs->pools[i].pv == pv)
+			return;
+	fs->pools = xreallocarray(fs->pools, fs->npools + 1, sizeof *fs->pools);
+	fp = &fs->pools[fs->npools++];
+	memset(fp, 0, sizeof *fp);
+	fp->iv = iv;
+	fp->pv = pv;
+	fp->nlines = host_fix_lines(pv, h->acc, fp->lines);
+	if (fp->nlines == 0)
+		fp->error = xstrdup("none of its client users exists: nothing to grant");
+	strftime(day, sizeof day, "%Y-%m-%d", gmtime_r(&now, &tm));
+	fp->marker = xasprintf("php-fpm-guard: %s %s", day, why);
+}
+
+/* ---- planning ---- */
+
+struct pending {
+	size_t pool, file;
+	int anchor, order;
+	struct edit_key keys[4];
+	size_t nkeys;
+};
+
+static size_t file_index(struct fix_set *fs, struct host_view *h, const char *path,
+			 char **err)
+{
+	struct fix_file *ff;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < fs->nfiles; i++)
+		if (strcmp(fs->files[i].path, path) == 0)
+			return i;
+	if (rootfs_lstat(&h->root, path, &st) < 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return (size_t)-1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*err = xasprintf("%s: %s: not edited (edit the file it points to by hand)",
+				 path, S_ISLNK(st.st_mode) ? "a symlink" : "not a regular file");
+		return (size_t)-1;
+	}
+	fs->files = xreallocarray(fs->files, fs->nfiles + 1, sizeof *fs->files);
+	ff = &fs->files[fs->nfiles];
+	memset(ff, 0, sizeof *ff);
+	if (rootfs_read_file(&h->root, path, FPM_MAX_FILE_SIZE, &ff->old, &ff->oldlen,
+			     &st) < 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return (size_t)-1;
+	}
+	ff->cur = xmalloc(ff->oldlen + 1);
+	memcpy(ff->cur, ff->old, ff->oldlen + 1);
+	ff->curlen = ff->oldlen;
+	ff->path = xstrdup(path);
+	ff->host_path = rootfs_host_path(&h->root, path);
+	ff->uid = st.st_uid;
+	ff->gid = st.st_gid;
+	ff->mode = st.st_mode & 07777;
+	return fs->nfiles++;
+}
+
+static enum fpm_key key_of(const char *line, size_t *keylen)
+{
+	int k;
+
+	*keylen = strcspn(line, " =");
+	for (k = 0; k < K_NKEYS; k++)
+		if (strlen(fpm_key_names[k]) == *keylen &&
+		    strncmp(fpm_key_names[k], line, *keylen) == 0)
+			return (enum fpm_key)k;
+	return K_NKEYS;
+}
+
+/* Where each of a pool's keys goes: one pending edit per file touched. */
+static int pool_pendings(struct fix_set *fs, struct host_view *h, size_t pi,
+			 struct pending **pend, size_t *npend, size_t *cap)
+{
+	struct fix_pool *fp = &fs->pools[pi];
+	const struct fpm_pool *p = fp->pv->pool;
+	const struct fpm_setting *listen = &p->set[K_LISTEN];
+	const char *home = listen->file ? listen->file : p->file;
+	size_t i, j, klen, first = *npend;
+
+	for (i = 0; i < fp->nlines; i++) {
+		enum fpm_key k = key_of(fp->lines[i], &klen);
+		const struct fpm_setting *s = &p->set[k];
+		const char *file = s->value && s->file ? s->file : home;
+		struct pending *pd = NULL;
+		size_t fi = file_index(fs, h, file, &fp->error);
+
+		if (fi == (size_t)-1)
+			return -1;
+		for (j = first; j < *npend; j++)
+			if ((*pend)[j].file == fi)
+				pd = &(*pend)[j];
+		if (pd == NULL) {
+			XGROW(*pend, *cap, *npend + 1);
+			pd = &(*pend)[(*npend)++];
+			memset(pd, 0, sizeof *pd);
+			pd->pool = pi;
+			pd->file = fi;
+			pd->anchor = listen->file && strcmp(listen->file, file) == 0 ? listen->line : 0;
+			pd->order = pd->anchor ? pd->anchor
+				    : strcmp(p->file, file) == 0 ? p->line : 0;
+		}
+		pd->keys[pd->nkeys].key = fpm_key_names[k];
+		pd->keys[pd->nkeys].value = fp->lines[i] + klen + 3;	/* " = " */
+		pd->keys[pd->nkeys].line = s->value && s->file ? s->line : 0;
+		if (pd->keys[pd->nkeys].line > pd->order)
+			pd->order = pd->keys[pd->nkeys].line;
+		pd->nkeys++;
+	}
+	return 0;
+}
+
+static int pending_cmp(const void *a, const void *b)
+{
+	const struct pending *x = a, *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return y->order - x->order;	/* bottom-up keeps line numbers valid */
+}
+
+/* One pass over every usable pool; 1 when a pool newly failed. */
+static int plan_once(struct fix_set *fs, struct host_view *h)
+{
+	struct pending *pend = NULL;
+	size_t npend = 0, cap = 0, i;
+	int failed = 0;
+
+	for (i = 0; i < fs->nfiles; i++) {
+		free(fs->files[i].cur);
+		fs->files[i].cur = xmalloc(fs->files[i].oldlen + 1);
+		memcpy(fs->files[i].cur, fs->files[i].old, fs->files[i].oldlen + 1);
+		fs->files[i].curlen = fs->files[i].oldlen;
+	}
+	for (i = 0; i < fs->npools; i++)
+		if (fs->pools[i].error == NULL &&
+		    pool_pendings(fs, h, i, &pend, &npend, &cap) < 0)
+			failed = 1;
+	if (failed) {
+		free(pend);
+		return 1;
+	}
+	qsort(pend, npend, sizeof *pend, pending_cmp);
+	for (i = 0; i < npend; i++) {
+		struct fix_pool *fp = &fs->pools[pend[i].pool];
+		struct fix_file *ff = &fs->files[pend[i].file];
+		struct edit_request rq = {
+			fp->pv->pool->name, pend[i].anchor, fp->marker,
+			pend[i].keys, pend[i].nkeys, fp->iv->build.hash_comments
+		};
+		char *out, *err;
+		size_t outlen;
+
+		if (edit_pool_file(ff->cur, ff->curlen, &rq, &out, &outlen, &err) < 0) {
+			fp->error = xasprintf("%s: %s", ff->path, err);
+			free(err);
+			free(pend);
+			return 1;
+		}
+		free(ff->cur);
+		ff->cur = out;
+		ff->curlen = outlen;
+	}
+	free(pend);
+	return 0;
+}
+
+size_t fix_set_plan(struct fix_set *fs, struct host_view *h)
+{
+	size_t i, ok = 0;
+
+	/* A pool that fails drops out and the rest is planned again from
+	 * the original bytes, so no file carries half of a pool's edit. */
+	while (plan_once(fs, h))
+		;
+	for (i = 0; i < fs->npools; i++)
+		ok += fs->pools[i].error == NULL;
+	return ok;
+}
+
+/* ---- showing ---- */
+
+static int memfd_with(const char *name, const char *buf, size_t len)
+{
+	int fd = memfd_create(name, 0);	/* inherited by diff(1) */
+	size_t off = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while (off < len) {
+		n = write(fd, buf + off, len - off);
+		if (n < 0) {
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return fd;
+}
+
+void fix_set_print_diff(const struct fix_set *fs, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < fs->nfiles; i++) {
+		const struct fix_file *ff = &fs->files[i];
+		char a[64], b[64], *out = NULL;
+		int fa, fb, status;
+
+		if (ff->curlen == ff->oldlen && memcmp(ff->cur, ff->old, ff->oldlen) == 0)
+			continue;
+		fa = memfd_with("old", ff->old, ff->oldlen);
+		fb = memfd_with("new", ff->cur, ff->curlen);
+		snprintf(a, sizeof a, "/proc/self/fd/%d", fa);
+		snprintf(b, sizeof b, "/proc/self/fd/%d", fb);
+		{
+			char *argv[] = { "/usr/bin/diff", "-u", "--label", ff->path,
+					 "--label", ff->path, a, b, NULL };
+			if (fa < 0 || fb < 0 || run_capture(argv, 10000, &out, &status) < 0 ||
+			    status > 1)
+				fprintf(f, "php-fpm-guard: cannot show the edit of %s with diff(1)\n",
+					ff->path);
+			else
+				fputs(out, f);
+		}
+		free(out);
+		if (fa >= 0)
+			close(fa);
+		if (fb >= 0)
+			close(fb);
+	}
+}
+
+/* ---- writing ---- */
+
+static unsigned long long digest(const char *p, size_t n)
+{
+	unsigned long long h = 1469598103934665603ULL;	/* FNV-1a 64 */
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int changed(const struct fix_file *ff)
+{
+	return ff->cur && (ff->curlen != ff->oldlen || memcmp(ff->cur, ff->old, ff->oldlen));
+}
+
+static int write_journal(struct fix_set *fs, struct state_dir *st, char **err)
+{
+	json_object *root = json_object_new_object(), *arr = json_object_new_array();
+	const char *text;
+	char hex[32];
+	size_t i;
+	int rc;
+
+	json_object_object_add(root, "kind", json_object_new_string(JOURNAL_KIND));
+	for (i = 0; i < fs->nfiles; i++) {
+		const struct fix_file *ff = &fs->files[i];
+		json_object *o;
+		if (!changed(ff))
+			continue;
+		o = json_object_new_object();
+		snprintf(hex, sizeof hex, "%016llx", digest(ff->cur, ff->curlen));
+		json_object_object_add(o, "path", json_object_new_string(ff->host_path));
+		json_object_object_add(o, "backup", json_object_new_string(ff->backup));
+		json_object_object_add(o, "new_digest", json_object_new_string(hex));
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(root, "files", arr);
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+	rc = state_write(st, JOURNAL, text, strlen(text), 0600, err);
+	json_object_put(root);
+	return rc;
+}
+
+static int backup_all(struct fix_set *fs, struct state_dir *st, char **err)
+{
+	time_t now = time(NULL);
+	size_t i;
+
+	if (mkdirat(st->fd, BACKUP_DIR, 0700) < 0 && errno != EEXIST) {
+		*err = xasprintf("%s/%s: %s", st->path, BACKUP_DIR, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < fs->nfiles; i++) {
+		struct fix_file *ff = &fs->files[i];
+		const char *base = strrchr(ff->path, '/') + 1;
+		char *name;
+		if (!changed(ff))
+			continue;
+		ff->backup = xasprintf("%lld-%d-%zu-%s", (long long)now, (int)getpid(), i, base);
+		name = xasprintf(BACKUP_DIR "/%s", ff->backup);
+		if (state_write(st, name, ff->old, ff->oldlen, 0600, err) < 0) {
+			free(name);
+			return -1;
+		}
+		free(name);
+	}
+	return 0;
+}
+
+/* Put file i back to its original bytes, owner and mode. */
+static int restore_one(const struct fix_file *ff)
+{
+	return atomic_file_replace(ff->host_path, 1, ff->old, ff->oldlen,
+				   ff->uid, ff->gid, ff->mode);
+}
+
+int fix_set_write(struct fix_set *fs, struct state_dir *st, char **err)
+{
+	size_t i, j;
+
+	if (backup_all(fs, st, err) < 0)
+		return -1;
+	fault_point("after-backup");
+	if (write_journal(fs, st, err) < 0)
+		return -1;
+	fault_point("after-journal");
+	for (i = 0; i < fs->nfiles; i++) {
+		struct fix_file *ff = &fs->files[i];
+		if (!changed(ff))
+			continue;
+		atomic_file_sweep(ff->host_path);
+		if (atomic_file_replace(ff->host_path, 1, ff->cur, ff->curlen,
+					ff->uid, ff->gid, ff->mode) < 0) {
+			*err = xasprintf("%s: cannot write: %s", ff->path, strerror(errno));
+			for (j = 0; j < i; j++)
+				if (changed(&fs->files[j]))
+					restore_one(&fs->files[j]);
+			state_remove(st, JOURNAL);
+			return -1;
+		}
+	}
+	fault_point("after-write");
+	return 0;
+}
+
+int fix_set_restore(struct fix_set *fs, struct state_dir *st, char **err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < fs->nfiles; i++)
+		if (changed(&fs->files[i]) && restore_one(&fs->files[i]) < 0 && rc == 0) {
+			*err = xasprintf("%s: cannot restore from %s/%s/%s: %s",
+					 fs->files[i].path, st->path, BACKUP_DIR,
+					 fs->files[i].backup, strerror(errno));
+			rc = -1;
+		}
+	if (rc == 0)
+		state_remove(st, JOURNAL);
+	return rc;
+}
+
+void fix_set_done(struct fix_set *fs, struct state_dir *st)
+{
+	(void)fs;
+	state_remove(st, JOURNAL);
+}
+
+void fix_set_free(struct fix_set *fs)
+{
+	size_t i, j;
+
+	for (i = 0; i < fs->npools; i++) {
+		for (j = 0; j < fs->pools[i].nlines; j++)
+			free(fs->pools[i].lines[j]);
+		free(fs->pools[i].marker);
+		free(fs->pools[i].error);
+	}
+	free(fs->pools);
+	for (i = 0; i < fs->nfiles; i++) {
+		free(fs->files[i].path);
+		free(fs->files[i].host_path);
+		free(fs->files[i].old);
+		free(fs->files[i].cur);
+		free(fs->files[i].backup);
+	}
+	free(fs->files);
+	memset(fs, 0, sizeof *fs);
+}
+
+/* ---- recovery ---- */
+
+static int read_plain(const char *path, char **buf, size_t *len, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	size_t got = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) ||
+	    (size_t)st->st_size > FPM_MAX_FILE_SIZE) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	*buf = xmalloc((size_t)st->st_size + 1);
+	while (got < (size_t)st->st_size &&
+	       (n = read(fd, *buf + got, (size_t)st->st_size - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	*len = got;
+	return 0;
+}
+
+static int recover_file(struct state_dir *st, json_object *o, char **err)
+{
+	json_object *jp, *jb, *jd;
+	char *cur = NULL, *old = NULL, *bname, hex[32];
+	size_t curlen, oldlen;
+	struct stat sb;
+	int rc = 0;
+
+	if (!json_object_object_get_ex(o, "path", &jp) || !json_object_object_get_ex(o, "backup", &jb) ||
+	    !json_object_object_get_ex(o, "new_digest", &jd) ||
+	    !json_object_is_type(jp, json_type_string) || !json_object_is_type(jb, json_type_string) ||
+	    !json_object_is_type(jd, json_type_string) ||
+	    strchr(json_object_get_string(jb), '/') != NULL) {
+		*err = xasprintf("%s/" JOURNAL ": malformed entry", st->path);
+		return -1;
+	}
+	atomic_file_sweep(json_object_get_string(jp));
+	if (read_plain(json_object_get_string(jp), &cur, &curlen, &sb) < 0)
+		return 0;	/* gone or replaced by a non-file: nothing of ours */
+	snprintf(hex, sizeof hex, "%016llx", digest(cur, curlen));
+	free(cur);
+	if (strcmp(hex, json_object_get_string(jd)) != 0)
+		return 0;	/* not our bytes: someone edited it since */
+	bname = xasprintf(BACKUP_DIR "/%s", json_object_get_string(jb));
+	if (state_read(st, bname, FPM_MAX_FILE_SIZE, &old, &oldlen, err) != 0) {
+		if (*err == NULL)
+			*err = xasprintf("%s/%s: backup missing", st->path, bname);
+		rc = -1;
+	} else if (atomic_file_replace(json_object_get_string(jp), 1, old, oldlen,
+				       sb.st_uid, sb.st_gid, sb.st_mode & 07777) < 0) {
+		*err = xasprintf("%s: cannot restore: %s", json_object_get_string(jp),
+				 strerror(errno));
+		rc = -1;
+	} else {
+		rc = 1;
+	}
+	free(old);
+	free(bname);
+	return rc;
+}
+
+int fix_recover(struct state_dir *st, char **err)
+{
+	json_object *root, *files, *kind;
+	char *buf;
+	size_t len, i;
+	int n = 0, r, rc;
+
+	*err = NULL;
+	rc = state_read(st, JOURNAL, 1 << 20, &buf, &len, err);
+	if (rc != 0)
+		return rc == 1 ? 0 : -1;
+	root = json_tokener_parse(buf);
+	free(buf);
+	if (root == NULL || !json_object_object_get_ex(root, "kind", &kind) ||
+	    !json_object_is_type(kind, json_type_string) ||
+	    strcmp(json_object_get_string(kind), JOURNAL_KIND) != 0 ||
+	    !json_object_object_get_ex(root, "files", &files) ||
+	    !json_object_is_type(files, json_type_array)) {
+		json_object_put(root);
+		*err = xasprintf("%s/" JOURNAL ": not a fix journal; left in place", st->path);
+		return -1;
+	}
+	for (i = 0; i < json_object_array_length(files); i++) {
+		r = recover_file(st, json_object_array_get_idx(files, i), err);
+		if (r < 0) {
+			json_object_put(root);
+			return -1;
+		}
+		n += r;
+	}
+	json_object_put(root);
+	state_remove(st, JOURNAL);
+	return n;
+}

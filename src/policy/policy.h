@@ -1,0 +1,81 @@
+/*
+ * policy: what the admin asked the guard to do, and the pure decision per
+ * finding.
+ *
+ * guard.conf (then conf.d/ *.conf in sorted order, later wins) is read with
+ * libinih.  Global keys come before any section:
+ *     policy = fix | abort | report     (default fix)
+ *     clients = www-data nginx ...      (default: detected web server users)
+ *     strict = yes | no                 (default no)
+ * [pool NAME] sections override policy and clients for pools of that name
+ * (case-insensitive, as php-fpm names pools).  The command line's --policy
+ * overrides every file.  Any unknown section or key, or a bad value, is an
+ * error naming file:line, and the whole run falls back to policy report:
+ * a guard that misread its orders must not act on them.
+ *
+ * The file and its directory must be root's and not writable by anyone
+ * else: they decide what a root process writes into /etc.
+ */
+#ifndef PFG_POLICY_H
+#define PFG_POLICY_H
+
+#include <stddef.h>
+#include "../diff/diff.h"
+#include "../util/rootfs.h"
+
+enum policy { POL_UNSET = -1, POL_FIX, POL_ABORT, POL_REPORT };
+
+struct pool_policy {
+	char *name;
+	enum policy policy;
+	char **clients;		/* empty: the global list */
+	size_t nclients;
+};
+
+struct guard_conf {
+	enum policy policy;
+	char **clients;
+	size_t nclients;
+	int strict;
+	struct pool_policy *pools;
+	size_t npools;
+	char **files;		/* read, in order */
+	size_t nfiles;
+	char **errors;		/* "file:line: error: ..." */
+	size_t nerrors;
+};
+
+/*
+ * Read path (inside r), then every *.conf in dropin_dir (inside r).  A
+ * missing main file means defaults.  Never fails: problems land in
+ * g->errors and make guard_conf_policy() answer POL_REPORT.
+ */
+void guard_conf_load(struct guard_conf *g, const struct rootfs *r,
+		     const char *path, const char *dropin_dir);
+void guard_conf_free(struct guard_conf *g);
+
+/* The policy for a pool: --policy (cli, POL_UNSET if not given), else the
+ * pool's section, else the global key; POL_REPORT when the files had errors. */
+enum policy guard_conf_policy(const struct guard_conf *g, const char *pool,
+			      enum policy cli);
+
+/* "fix" / "abort" / "report"; parse returns POL_UNSET for anything else. */
+const char *policy_name(enum policy p);
+enum policy policy_parse(const char *s);
+
+enum action {
+	ACT_REPORT,		/* say it, change nothing */
+	ACT_FIX,		/* write explicit values, repair the socket */
+	ACT_ABORT		/* fail the hook, change nothing */
+};
+
+/*
+ * Pure: what to do with one finding under policy p.
+ *   report  report everything, never fail the run.
+ *   abort   fail the run on every error and every broadening.
+ *   fix     fix lost access; fail the run on an error that has no fix;
+ *           report broadenings and warnings.
+ */
+enum action policy_decide(const struct finding *f, enum policy p);
+
+#endif

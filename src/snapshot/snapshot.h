@@ -1,0 +1,111 @@
+/*
+ * snapshot: what the guard knows about the host at one moment, as plain
+ * data that survives a trip through a file.
+ *
+ * pre-invoke writes one before dpkg runs; post-invoke takes another and
+ * hands both to diff.  Everything the diff needs is in here (names, ids,
+ * modes, verdicts, file:line of each declared value), so a snapshot can be
+ * judged without the host it came from.
+ *
+ * The file is JSON (json-c), "kind": "php-fpm-guard-snapshot",
+ * "schema": SNAPSHOT_SCHEMA.  snapshot_parse() trusts nothing: a wrong
+ * kind or schema, a missing field or a field of the wrong type rejects
+ * the whole file with a message naming the field.
+ */
+#ifndef PFG_SNAPSHOT_H
+#define PFG_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+#include "../config/fpmconf.h"
+#include "../host/host.h"
+
+#define SNAPSHOT_SCHEMA 1
+#define SNAPSHOT_MAX_SIZE ((size_t)256 << 20)
+
+struct snap_setting {
+	char *value;		/* NULL: not set anywhere */
+	char *file;
+	int line;
+};
+
+/* Owner, group, mode and ACL of a socket (live or predicted). */
+struct snap_perm {
+	char *owner, *group;	/* names, or the number as text */
+	long uid, gid;
+	unsigned mode;		/* permission bits only */
+	char **acl;		/* "user:www-data:rw-", "mask::rw-" ... */
+	size_t nacl;
+};
+
+struct snap_client {
+	char *user;
+	int now;		/* enum verdict: -1 unknown, 0 denied, 1 allowed */
+	int next;
+};
+
+struct snap_pool {
+	char *name;
+	char *file;
+	int line;
+	struct snap_setting set[K_NKEYS];
+	int is_unix;
+	int eff_valid;		/* 0: php-fpm would refuse this pool */
+	struct snap_perm eff;
+	char **eff_errors;
+	size_t neff_errors;
+	int sock_state;		/* enum probe_state */
+	struct snap_perm sock;
+	struct snap_client *clients;
+	size_t nclients;
+};
+
+struct snap_instance {
+	char *config;
+	char *binary;		/* NULL: not installed */
+	char *package;
+	char *version;		/* binary -v */
+	char *package_version;	/* dpkg status; NULL when unknown */
+	unsigned default_mode;
+	int fpm_test;		/* -1 not run, 0 refused, 1 accepted */
+	char *fpm_test_msgs;
+	int running;		/* -1 unknown, 0 no, 1 yes */
+	char **config_errors;	/* "file:line: message" */
+	size_t nconfig_errors;
+	struct snap_pool *pools;
+	size_t npools;
+};
+
+struct snapshot {
+	char *phase;		/* "pre-invoke", "post-invoke", "check" */
+	char *guard_version;
+	char *boot_id;		/* NULL when unknown */
+	long long created;	/* seconds since the epoch */
+	char *root;
+	struct snap_instance *inst;
+	size_t ninst;
+};
+
+/* Copy what diff needs out of a host view. */
+void snapshot_from_host(struct snapshot *s, struct host_view *h,
+			const char *phase);
+
+/* JSON text of s (caller frees). */
+char *snapshot_to_json(const struct snapshot *s);
+
+/* 0, or -1 with *err (caller frees) saying what is wrong. */
+int snapshot_parse(const char *buf, size_t len, struct snapshot *s, char **err);
+
+void snapshot_free(struct snapshot *s);
+
+/* Lookups by identity: instance by config path, pool by name. */
+const struct snap_instance *snapshot_find_instance(const struct snapshot *s,
+						   const char *config);
+const struct snap_pool *snapshot_find_pool(const struct snap_instance *i,
+					   const char *name);
+
+/* This boot's id (/proc/sys/kernel/random/boot_id), or NULL. */
+char *snapshot_boot_id(void);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * state: the guard's own directories -- the state dir (snapshots handed
+ * from pre-invoke to post-invoke, backups, the fix journal, the lock) and
+ * the report dir.
+ *
+ * A directory is used only if it is a real directory (never a symlink),
+ * owned by the guard's user (root) and writable by nobody else; it is
+ * created 0700 (reports 0750) when missing.  Files in it are opened
+ * O_NOFOLLOW and must be regular, ours, and not writable by others; a file
+ * someone else planted is refused, never read.  Writes are atomic
+ * (atomicfile).  Functions return -1 with a message in *err (caller frees).
+ */
+#ifndef PFG_STATE_H
+#define PFG_STATE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct state_dir {
+	char *path;		/* host path */
+	int fd;			/* O_PATH|O_DIRECTORY */
+	int lock_fd;
+};
+
+int state_open(struct state_dir *s, const char *path, mode_t create_mode,
+	       char **err);
+void state_close(struct state_dir *s);
+
+/* Exclusive lock for the whole run: waits up to wait_s seconds (saying
+ * so once on stderr), then fails. */
+int state_lock(struct state_dir *s, int wait_s, char **err);
+
+/* 0 and the bytes; 1 when the file does not exist; -1 on error. */
+int state_read(struct state_dir *s, const char *name, size_t max, char **buf,
+	       size_t *len, char **err);
+int state_write(struct state_dir *s, const char *name, const void *buf,
+		size_t len, mode_t mode, char **err);
+/* 0, also when it did not exist. */
+int state_remove(struct state_dir *s, const char *name);
+
+/* Host path of a file in the dir (caller frees). */
+char *state_path(const struct state_dir *s, const char *name);
+
+#endif

@@ -1,0 +1,203 @@
+#include "atomicfile.h"
+#include "fault.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TMP_TAG ".pfg-"
+
+static int split_path(const char *path, char **dir, char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL || slash[1] == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	*dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+	*base = xstrdup(slash + 1);
+	return 0;
+}
+
+static void random_suffix(char out[13])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[6];
+	size_t i;
+
+	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
+		for (i = 0; i < sizeof b; i++)	/* unique enough: O_EXCL decides */
+			b[i] = (unsigned char)(rand() ^ getpid());
+	for (i = 0; i < sizeof b; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[12] = '\0';
+}
+
+static void release(struct atomic_file *af)
+{
+	if (af->fd >= 0)
+		close(af->fd);
+	if (af->dirfd >= 0)
+		close(af->dirfd);
+	free(af->dir);
+	free(af->base);
+	free(af->tmp);
+	memset(af, 0, sizeof *af);
+	af->fd = af->dirfd = -1;
+}
+
+int atomic_file_begin(struct atomic_file *af, const char *path, int must_exist,
+		      uid_t uid, gid_t gid, mode_t mode)
+{
+	struct stat st;
+	char rnd[13];
+	int tries, saved;
+
+	memset(af, 0, sizeof *af);
+	af->fd = af->dirfd = -1;
+	if (split_path(path, &af->dir, &af->base) < 0)
+		return -1;
+	af->dirfd = open(af->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (af->dirfd < 0)
+		goto fail;
+	if (fstatat(af->dirfd, af->base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			errno = S_ISLNK(st.st_mode) ? ELOOP : EINVAL;
+			goto fail;
+		}
+	} else if (errno != ENOENT || must_exist) {
+		goto fail;
+	}
+	for (tries = 0; tries < 16; tries++) {
+		random_suffix(rnd);
+		free(af->tmp);
+		af->tmp = xasprintf(".%s" TMP_TAG "%s", af->base, rnd);
+		af->fd = openat(af->dirfd, af->tmp,
+				O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (af->fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (af->fd < 0)
+		goto fail;
+	/* Owner first: chown clears set-id bits that fchmod then sets. */
+	if (fchown(af->fd, uid, gid) < 0 || fchmod(af->fd, mode & 07777) < 0) {
+		saved = errno;
+		atomic_file_abort(af);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+fail:
+	saved = errno;
+	release(af);
+	errno = saved;
+	return -1;
+}
+
+int atomic_file_write(struct atomic_file *af, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(af->fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int atomic_file_commit(struct atomic_file *af)
+{
+	int saved;
+
+	if (fsync(af->fd) < 0)
+		goto fail;
+	fault_point("after-temp-write");
+	if (close(af->fd) < 0) {
+		af->fd = -1;
+		goto fail;
+	}
+	af->fd = -1;
+	if (renameat(af->dirfd, af->tmp, af->dirfd, af->base) < 0)
+		goto fail;
+	fault_point("after-rename");
+	/* The rename is durable only once the directory is. */
+	if (fsync(af->dirfd) < 0) {
+		saved = errno;
+		release(af);
+		errno = saved;
+		return -1;
+	}
+	release(af);
+	return 0;
+fail:
+	saved = errno;
+	atomic_file_abort(af);
+	errno = saved;
+	return -1;
+}
+
+void atomic_file_abort(struct atomic_file *af)
+{
+	if (af->dirfd >= 0 && af->tmp)
+		unlinkat(af->dirfd, af->tmp, 0);
+	release(af);
+}
+
+int atomic_file_replace(const char *path, int must_exist, const void *buf,
+			size_t len, uid_t uid, gid_t gid, mode_t mode)
+{
+	struct atomic_file af;
+	int saved;
+
+	if (atomic_file_begin(&af, path, must_exist, uid, gid, mode) < 0)
+		return -1;
+	if (atomic_file_write(&af, buf, len) < 0) {
+		saved = errno;
+		atomic_file_abort(&af);
+		errno = saved;
+		return -1;
+	}
+	return atomic_file_commit(&af);
+}
+
+void atomic_file_sweep(const char *path)
+{
+	char *dir, *base, *prefix;
+	struct dirent *de;
+	DIR *d;
+	int dfd;
+
+	if (split_path(path, &dir, &base) < 0)
+		return;
+	prefix = xasprintf(".%s" TMP_TAG, base);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd >= 0 && (d = fdopendir(dfd)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (strncmp(de->d_name, prefix, strlen(prefix)) == 0 &&
+			    strlen(de->d_name) == strlen(prefix) + 12)
+				unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d);
+	} else if (dfd >= 0) {
+		close(dfd);
+	}
+	free(prefix);
+	free(dir);
+	free(base);
+}
