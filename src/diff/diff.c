@@ -125,7 +125,9 @@ static void diff_clients(const struct snap_instance *oi, const struct snap_insta
 		if (oc == NULL || !could_connect(oc))
 			continue;
 		lost_now = nc->now == V_DENIED;
-		if (!lost_now && nc->next != V_DENIED)
+		/* A restart that was already going to lock the client out
+		 * before this run is not this run's news. */
+		if (!lost_now && (nc->next != V_DENIED || oc->next == V_DENIED))
 			continue;
 		f = add(out, lost_now ? FK_CLIENT_LOST : FK_CLIENT_LOST_NEXT,
 			SEV_ERROR, oi, ni, op, np);
@@ -238,6 +240,29 @@ static void diff_broadening(const struct snap_instance *oi, const struct snap_in
 	free(next);
 }
 
+/*
+ * A new pool's socket grants its owner and group access by design (a new
+ * php8.3-fpm next to 8.2 is not an incident); only world access is worth
+ * a security warning there.
+ */
+static void diff_new_pool_world(const struct snap_instance *oi,
+				const struct snap_instance *ni,
+				const struct snap_pool *np, struct finding_list *out)
+{
+	const struct snap_perm *p = np->sock_state == PROBE_SOCKET ? &np->sock
+				    : np->eff_valid ? &np->eff : NULL;
+	struct finding *f;
+
+	if (p == NULL || !(p->mode & 0002))
+		return;
+	f = add(out, np->sock_state == PROBE_SOCKET ? FK_BROADENED : FK_BROADENED_NEXT,
+		SEV_WARNING, oi, ni, NULL, np);
+	f->security = 1;
+	f->before = xstrdup("none");
+	f->after = diff_perm_text(p);
+	f->detail = xstrdup("any local user may connect (world-writable, CVE-2014-0185)");
+}
+
 /* ---- pools and instances ---- */
 
 static void diff_pool(const struct snap_instance *oi, const struct snap_instance *ni,
@@ -335,7 +360,7 @@ static void diff_instance(const struct snap_instance *oi, const struct snap_inst
 			f = add(out, FK_POOL_ADDED, SEV_INFO, oi, ni, NULL, np);
 			f->after = xstrdup(np->set[K_LISTEN].value ? np->set[K_LISTEN].value : "(no listen)");
 			if (np->is_unix)
-				diff_broadening(oi, ni, NULL, np, out);
+				diff_new_pool_world(oi, ni, np, out);
 		}
 	}
 	/* A config that stopped reading half-way loses pools; the config
@@ -370,7 +395,7 @@ void diff_snapshots(const struct snapshot *old, const struct snapshot *cur,
 		f->after = xstrdup(ni->version ? ni->version : "unknown version");
 		for (j = 0; j < ni->npools; j++)
 			if (ni->pools[j].is_unix)
-				diff_broadening(NULL, ni, NULL, &ni->pools[j], out);
+				diff_new_pool_world(NULL, ni, &ni->pools[j], out);
 	}
 	for (i = 0; i < old->ninst; i++)
 		if (snapshot_find_instance(cur, old->inst[i].config) == NULL) {

@@ -218,8 +218,9 @@ static void load_file(struct guard_conf *g, const struct rootfs *r,
 	slash[slash == dir ? 1 : 0] = '\0';
 	if (!trusted(&st)) {
 		conf_error(g, path, 0, "not owned by root or writable by others: ignored");
-	} else if (rootfs_stat(r, dir, &st) == 0 && !trusted(&st) && !(st.st_mode & S_ISVTX)) {
-		conf_error(g, path, 0, "directory %s is writable by others: ignored", dir);
+	} else if (rootfs_stat(r, dir, &st) < 0 || !trusted(&st)) {
+		conf_error(g, path, 0, "directory %s is not root's or is writable by others: ignored",
+			   dir);
 	} else if (memchr(buf, '\0', len) != NULL) {
 		conf_error(g, path, 0, "contains a NUL byte");
 	} else {
@@ -227,7 +228,7 @@ static void load_file(struct guard_conf *g, const struct rootfs *r,
 		g->files[g->nfiles++] = xstrdup(path);
 		set_inih_dialect();
 		rc = ini_parse_string(buf, on_entry, &l);
-		if (rc > 0 && g->nerrors == 0)
+		if (rc > 0)
 			conf_error(g, path, rc, "syntax error (expected key = value or [pool NAME])");
 		else if (rc < 0)
 			conf_error(g, path, 0, "cannot parse: out of memory");

@@ -383,6 +383,10 @@ static void rd_strings(struct rd *r, json_object *o, const char *key,
 			rd_fail(r, key, "element is not a string");
 			return;
 		}
+		if (strlen(json_object_get_string(e)) != (size_t)json_object_get_string_len(e)) {
+			rd_fail(r, key, "contains a NUL byte");
+			return;
+		}
 		push_str(out, n, xstrdup(json_object_get_string(e)));
 	}
 }
@@ -541,6 +545,8 @@ int snapshot_parse(const char *buf, size_t len, struct snapshot *s, char **err)
 		return -1;
 	}
 	tok = json_tokener_new();
+	/* We write strict JSON; anything looser was not written by us. */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	root = json_tokener_parse_ex(tok, buf, (int)len);
 	if (root == NULL || json_tokener_get_parse_end(tok) != len) {
 		enum json_tokener_error je = json_tokener_get_error(tok);

@@ -61,6 +61,9 @@ int state_open(struct state_dir *s, const char *path, mode_t create_mode,
 	s->fd = s->lock_fd = -1;
 	if (path[0] != '/')
 		return fail(err, "%s: not an absolute path", path);
+	/* "dir/" would make lstat and O_NOFOLLOW follow a final symlink. */
+	if (strlen(path) > 1 && path[strlen(path) - 1] == '/')
+		return fail(err, "%s: give the directory without a trailing '/'", path);
 	if (lstat(path, &st) < 0) {
 		if (errno != ENOENT || mkdir_parents(path, create_mode) < 0)
 			return fail(err, "%s: %s", path, strerror(errno));
