@@ -1,5 +1,6 @@
 # php-fpm-guard -- see README.md.  `make` builds build/php-fpm-guard,
-# `make check` runs every test, `make asan-check` the same under ASan+UBSan.
+# `make check` runs every test (check-core, then e2e on the .deb), `make asan-check`
+# check-core under ASan+UBSan, `make deb` the package in dist/
 
 CC       ?= cc
 CXX      ?= c++
@@ -28,7 +29,7 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit cli conformance guard php5 headers asan-check clean
+.PHONY: all check check-core unit cli conformance guard php5 hooks e2e headers asan-check bench-shim clean
 
 all: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 
@@ -72,15 +73,79 @@ guard: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 php5: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 	tests/php5/run.sh $(BUILD)/php-fpm-guard
 
-check: all headers unit cli conformance guard php5
+hooks:
+	tests/hooks/run.sh
+
+# The .deb in disposable overlay copies of this host: real apt-get, dpkg,
+# php8.2-fpm, nginx, unattended-upgrades.  lintian first: zero errors and
+# warnings (overrides carry their reasons).
+DEB_VERSION = $(shell dpkg-parsechangelog -S Version 2>/dev/null)
+DEB_ARCH    = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+e2e: deb
+	lintian --fail-on error,warning dist/php-fpm-guard_$(DEB_VERSION)_$(DEB_ARCH).deb
+	tests/e2e/run.sh dist/php-fpm-guard_$(DEB_VERSION)_$(DEB_ARCH).deb
+
+check-core: all headers unit cli conformance guard php5 hooks
+
+check: check-core e2e
 	@echo "make check: all suites passed"
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
-# (LeakSanitizer included), in its own build directory.
+# (LeakSanitizer included), in its own build directory -- all but e2e,
+# which tests the release .deb.
 asan-check:
 	$(MAKE) BUILD=build/asan \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" check
+	    LDFLAGS="-fsanitize=address,undefined" check-core
+
+# What reading package versions costs a hook (README, issue 4).
+bench-shim: $(BUILD)/aptshim.so
+	$(CC) $(ALL_CFLAGS) -o $(BUILD)/shim-status bench/shim-status.c
+	$(BUILD)/shim-status $(BUILD)/aptshim.so /var/lib/dpkg/status 51
 
 clean:
 	rm -rf build dist
+
+# ---- installing, and the Debian package ----
+#
+# `make install DESTDIR=...` installs what `make` built in $(BUILD).  The
+# paths are fixed: the hook runs /usr/sbin/php-fpm-guard and the apt.conf.d
+# snippet runs /usr/lib/php-fpm-guard/apt-hook.  The binary has the shim
+# path compiled in, so build and install with the same SHIMDIR, in a BUILD
+# dir of their own; for a system install:
+#     make BUILD=build/inst SHIMDIR=/usr/lib/php-fpm-guard install
+# Objects do not notice a changed SHIMDIR: install checks that the binary
+# really loads the shim it installs.
+#
+# `make deb`: dpkg-buildpackage; debian/rules builds in build/deb with
+# SHIMDIR=/usr/lib/php-fpm-guard, never touching build/.  The files of that
+# build (as its .changes lists them) go from ../ to dist/.
+.PHONY: install deb deb-clean
+
+install: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
+	@grep -qaF '$(SHIMDIR)/aptshim.so' $(BUILD)/php-fpm-guard || { \
+	    echo "make install: $(BUILD)/php-fpm-guard does not load $(SHIMDIR)/aptshim.so:" \
+	         "build with SHIMDIR=$(SHIMDIR) in a fresh BUILD dir" >&2; exit 1; }
+	install -d $(DESTDIR)/usr/sbin $(DESTDIR)$(SHIMDIR) $(DESTDIR)/usr/lib/php-fpm-guard \
+	    $(DESTDIR)/etc/apt/apt.conf.d $(DESTDIR)/etc/php-fpm-guard/conf.d
+	install -m 0755 $(BUILD)/php-fpm-guard $(DESTDIR)/usr/sbin/php-fpm-guard
+	install -m 0644 $(BUILD)/aptshim.so $(DESTDIR)$(SHIMDIR)/aptshim.so
+	install -m 0755 hooks/apt-hook $(DESTDIR)/usr/lib/php-fpm-guard/apt-hook
+	install -m 0644 apt.conf.d/04php-fpm-guard $(DESTDIR)/etc/apt/apt.conf.d/04php-fpm-guard
+	install -m 0644 debian/guard.conf $(DESTDIR)/etc/php-fpm-guard/guard.conf
+
+deb:
+	@set -e; \
+	changes=php-fpm-guard_$$(dpkg-parsechangelog -S Version)_$$(dpkg-architecture -qDEB_HOST_ARCH).changes; \
+	dpkg-buildpackage -b -us -uc; \
+	files=$$(sed -n '/^Files:/,/^[^ ]/s/^ .* //p' ../$$changes); \
+	mkdir -p dist; \
+	for f in $$files $$changes; do mv -f ../$$f dist/; done; \
+	echo "make deb: dist/"; for f in $$files $$changes; do echo "  $$f"; done
+
+# What dpkg-buildpackage leaves in debian/ (`make clean` runs this too).
+deb-clean:
+	rm -rf debian/.debhelper debian/php-fpm-guard debian/files \
+	    debian/*.substvars debian/*.debhelper.log debian/debhelper-build-stamp
+
+clean: deb-clean

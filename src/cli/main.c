@@ -9,6 +9,7 @@
 #include "guard.h"
 #include "../host/host.h"
 #include "../report/report.h"
+#include "../util/guard_version.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -49,6 +50,7 @@ static _Noreturn void usage(int code)
 	      "  --policy POLICY    fix, abort or report: overrides guard.conf\n"
 	      "  --dry-run          fix: print the edit as a unified diff, change nothing\n"
 	      "  --no-syslog        do not log findings to syslog\n"
+	      "  --version          print the version\n"
 	      "exit: 0 fine, 1 a client cannot connect / the guard aborted / a fix failed,\n"
 	      "      2 error (hooks: 0 on their own errors unless strict = yes)\n", f);
 	exit(code);
@@ -78,6 +80,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "no-syslog", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -105,6 +108,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		case 'n': c->guard.dry_run = 1; break;
 		case 'N': c->guard.syslog = 0; break;
 		case 'h': usage(0);
+		case 'V': printf("php-fpm-guard %s\n", PFG_VERSION); exit(0);
 		default: usage(PFG_EXIT_ERROR);
 		}
 	}

@@ -81,6 +81,7 @@ int state_open(struct state_dir *s, const char *path, mode_t create_mode,
 		return fail(err, "%s: %s: refused", path, why ? why : strerror(e));
 	}
 	s->path = xstrdup(path);
+	s->gid = st.st_gid;
 	return 0;
 }
 
@@ -170,7 +171,7 @@ int state_write(struct state_dir *s, const char *name, const void *buf,
 		size_t len, mode_t mode, char **err)
 {
 	char *p = state_path(s, name);
-	int rc = atomic_file_replace(p, 0, buf, len, geteuid(), getegid(), mode);
+	int rc = atomic_file_replace(p, 0, buf, len, geteuid(), s->gid, mode);
 
 	if (rc < 0)
 		fail(err, "%s: cannot write: %s", p, strerror(errno));

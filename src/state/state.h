@@ -20,6 +20,7 @@ struct state_dir {
 	char *path;		/* host path */
 	int fd;			/* O_PATH|O_DIRECTORY */
 	int lock_fd;
+	gid_t gid;		/* files written get the dir's group (adm for logs) */
 };
 
 int state_open(struct state_dir *s, const char *path, mode_t create_mode,

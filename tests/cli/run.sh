@@ -69,4 +69,9 @@ out=$("$BIN" show --json 2>&1); rc=$?
 if [ "$(jq -r '.instances[] | select(.config=="/etc/php/8.2/fpm/php-fpm.conf") | .binary' <<<"$out")" = "$FPM" ]; then ok discovery
 else bad discovery "rc=$rc out=$out"; fi
 
+# 7. One version everywhere: the binary, guard_version.h, debian/changelog.
+v=$("$BIN" --version); cl=$(cd "$(dirname "$0")/../.." && dpkg-parsechangelog -S Version)
+if [ "$v" = "php-fpm-guard $cl" ]; then ok version-matches-changelog
+else bad version-matches-changelog "binary '$v', changelog '$cl'"; fi
+
 finish

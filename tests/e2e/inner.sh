@@ -1,0 +1,58 @@
+# Sourced by every scenario, inside the sandbox.  Counters, and the
+# services and packages a scenario needs.  /e2e holds the packages built
+# outside: php-fpm-guard.deb, php8.2-fpm-cve.deb (the CVE-2014-0185 shaped
+# upgrade of the installed php8.2-fpm), pfg-unrelated*.deb.
+set -u
+export DEBIAN_FRONTEND=noninteractive LC_ALL=C
+pass=0 fail=0
+ok()  { echo "ok $1"; pass=$((pass+1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail+1)); }
+finish() { echo "$pass passed, $fail failed"; [ $fail -eq 0 ]; }
+W=/etc/php/8.2/fpm/pool.d/www.conf
+SOCK=/run/php/php8.2-fpm.sock
+
+# Maintainer scripts may start and restart services in here, as on a
+# real host (the host's own policy-rc.d denies it).
+printf '#!/bin/sh\nexit 0\n' > /usr/sbin/policy-rc.d
+
+# A syslog daemon stand-in: every datagram to /dev/log, one per line.
+perl -MIO::Socket::UNIX -MSocket -e '
+	my $s = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Local => "/dev/log") or die "$!";
+	open(my $f, ">>", "/var/log/e2e-syslog") or die; $f->autoflush(1);
+	while (defined $s->recv(my $m, 65536)) { print $f "$m\n"; }' &
+for _ in $(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
+
+install_guard() {
+	apt-get install -y -q /e2e/php-fpm-guard.deb >/tmp/install.log 2>&1
+}
+# nginx in front of the stock pool: the site a PHP user runs.
+start_site() {
+	mkdir -p /var/www/pfg
+	echo '<?php echo "php-ok ", PHP_VERSION;' > /var/www/pfg/index.php
+	cat > /etc/nginx/sites-enabled/pfg <<'EOS'
+server {
+	listen 127.0.0.1:8080;
+	root /var/www/pfg;
+	index index.php;
+	location ~ \.php$ {
+		include snippets/fastcgi-php.conf;
+		fastcgi_pass unix:/run/php/php8.2-fpm.sock;
+	}
+}
+EOS
+	rm -f /etc/nginx/sites-enabled/default
+	invoke-rc.d php8.2-fpm start >/dev/null 2>&1 || /etc/init.d/php8.2-fpm start >/dev/null 2>&1
+	nginx
+	for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+}
+http_status() { curl -s -o /tmp/body -w '%{http_code}' http://127.0.0.1:8080/index.php; }
+site_ok() { [ "$(http_status)" = 200 ] && grep -q php-ok /tmp/body; }
+restart_fpm() {
+	invoke-rc.d php8.2-fpm restart >/dev/null 2>&1
+	for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+}
+# Print a file for the record (tests/e2e/run.sh keeps each scenario's
+# output in $(BUILD)/e2e/; the README's transcripts come from there).
+transcript() { echo "=== transcript: $1"; cat "$2"; echo "=== end of transcript"; }
+# The package's own www.conf, as dpkg would install it.
+deb_file() { dpkg-deb --fsys-tarfile "$1" | tar -xO ".$2"; }
