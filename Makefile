@@ -29,7 +29,7 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check check-core unit cli conformance guard php5 hooks e2e headers asan-check bench-shim clean
+.PHONY: all check check-core unit cli conformance guard php5 hooks predict e2e headers asan-check bench bench-shim clean
 
 all: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 
@@ -76,6 +76,20 @@ php5: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 hooks:
 	tests/hooks/run.sh
 
+# nginx, Apache and the fleet outputs (issue 6): tests/webservers/run.sh
+# says what.
+.PHONY: webservers
+webservers: $(BUILD)/php-fpm-guard
+	tests/webservers/run.sh $(BUILD)/php-fpm-guard
+
+predict: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
+	tests/predict/run.sh $(BUILD)/php-fpm-guard
+
+# Hostile input, faults, races (issue 5): tests/hostile/run.sh says what.
+.PHONY: hostile
+hostile: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
+	tests/hostile/run.sh $(BUILD)/php-fpm-guard
+
 # The .deb in disposable overlay copies of this host: real apt-get, dpkg,
 # php8.2-fpm, nginx, unattended-upgrades.  lintian first: zero errors and
 # warnings (overrides carry their reasons).
@@ -85,7 +99,7 @@ e2e: deb
 	lintian --fail-on error,warning dist/php-fpm-guard_$(DEB_VERSION)_$(DEB_ARCH).deb
 	tests/e2e/run.sh dist/php-fpm-guard_$(DEB_VERSION)_$(DEB_ARCH).deb
 
-check-core: all headers unit cli conformance guard php5 hooks
+check-core: all headers unit cli conformance guard php5 hooks predict hostile webservers
 
 check: check-core e2e
 	@echo "make check: all suites passed"
@@ -97,6 +111,12 @@ asan-check:
 	$(MAKE) BUILD=build/asan \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" check-core
+
+# The hook pair from no PHP-FPM to 10000 pools against php-fpm -t and the
+# read floor (README "Performance"); not part of make check.
+bench: all
+	$(CC) -O2 -Wall -Wextra -Werror -o $(BUILD)/timeit bench/timeit.c
+	bench/run.sh $(BUILD)
 
 # What reading package versions costs a hook (README, issue 4).
 bench-shim: $(BUILD)/aptshim.so
@@ -131,6 +151,7 @@ install: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 	install -m 0755 $(BUILD)/php-fpm-guard $(DESTDIR)/usr/sbin/php-fpm-guard
 	install -m 0644 $(BUILD)/aptshim.so $(DESTDIR)$(SHIMDIR)/aptshim.so
 	install -m 0755 hooks/apt-hook $(DESTDIR)/usr/lib/php-fpm-guard/apt-hook
+	install -m 0755 hooks/apt-pre-install-pkgs $(DESTDIR)/etc/php-fpm-guard/apt-pre-install-pkgs
 	install -m 0644 apt.conf.d/04php-fpm-guard $(DESTDIR)/etc/apt/apt.conf.d/04php-fpm-guard
 	install -m 0644 debian/guard.conf $(DESTDIR)/etc/php-fpm-guard/guard.conf
 
@@ -149,3 +170,76 @@ deb-clean:
 	    debian/*.substvars debian/*.debhelper.log debian/debhelper-build-stamp
 
 clean: deb-clean
+
+# ---- hardening tools (issue 5) ----
+#
+# `make fuzz`: libFuzzer (clang, ASan+UBSan) on the config reader and the
+# snapshot reader, FUZZ_SECONDS each (default 60), from the seed corpora in
+# fuzz/corpus/ (new inputs go to build/fuzz/corpus/, crashes to
+# build/fuzz/crashes/); `make fuzz-ci` is what CI runs.  `make valgrind`:
+# the guard suite (the one that fixes) with every guard run under memcheck.
+# `make lint`: cppcheck and clang-tidy over src/, zero findings (each
+# suppression carries its reason: .cppcheck-suppressions, .clang-tidy).
+.PHONY: fuzz fuzz-ci fuzz-build valgrind lint cppcheck clang-tidy
+
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build/fuzz
+FUZZERS      := fpmconf snapshot
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	    LDFLAGS="-fsanitize=fuzzer $(FUZZ_SAN)" $(FUZZERS:%=$(FUZZ_BUILD)/fuzz_%)
+
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+fuzz: fuzz-build
+	@set -e; for f in $(FUZZERS); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus/$$f $(FUZZ_BUILD)/crashes/$$f; \
+	    echo "== fuzz_$$f: $(FUZZ_SECONDS) s"; \
+	    $(FUZZ_BUILD)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	        -rss_limit_mb=2048 -max_len=65536 -dict=fuzz/$$f.dict -print_final_stats=1 \
+	        -artifact_prefix=$(FUZZ_BUILD)/crashes/$$f/ \
+	        $(FUZZ_BUILD)/corpus/$$f fuzz/corpus/$$f > $(FUZZ_BUILD)/$$f.log 2>&1 \
+	        || { tail -40 $(FUZZ_BUILD)/$$f.log; echo "fuzz_$$f failed: see $(FUZZ_BUILD)/$$f.log, inputs in $(FUZZ_BUILD)/crashes/$$f"; exit 1; }; \
+	    grep -E '^(Done|stat::number_of_executed_units)' $(FUZZ_BUILD)/$$f.log; \
+	done
+
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_SECONDS=60
+
+# memcheck around every guard run of tests/guard/run.sh, one log per
+# process in build/valgrind/ (valgrind 3.19 does not know openat2, warns
+# for each call, and the guard takes its openat fallback there: the logs
+# keep that noise out of the outputs the suite compares).  Any memcheck
+# error fails the run (exit 99) and is printed.
+VG_LOGS := $(abspath $(BUILD))/valgrind
+valgrind: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
+	rm -rf $(VG_LOGS); mkdir -p $(VG_LOGS)
+	VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full \
+	    --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --log-file=$(VG_LOGS)/%p.log" \
+	    tests/guard/run.sh $(BUILD)/php-fpm-guard
+	@if grep -h '^==[0-9]*== ' $(VG_LOGS)/*.log; then \
+	    echo "valgrind: memcheck errors above (logs in $(VG_LOGS))"; exit 1; fi; \
+	echo "valgrind: $$(ls $(VG_LOGS) | wc -l) guard processes, no memcheck error"
+
+LINT_SRCS := $(filter-out src/apt/aptshim.cc,$(wildcard src/*/*.c))
+
+cppcheck:
+	cppcheck --quiet --error-exitcode=1 --std=c11 --language=c \
+	    --enable=warning,style,performance,portability --inline-suppr \
+	    --suppressions-list=.cppcheck-suppressions -D_GNU_SOURCE -D__linux__ \
+	    $(shell pkg-config --cflags-only-I $(PKGS)) $(LINT_SRCS)
+
+# Without the build's -W flags and _FORTIFY_SOURCE: the compiler already
+# enforces those, and clang-tidy 14's analyzer crashes on host.c with the
+# fortified string builtins.
+clang-tidy:
+	clang-tidy --quiet $(LINT_SRCS) -- -std=c11 -D_GNU_SOURCE \
+	    -DPFG_SHIM_PATH='"/usr/lib/php-fpm-guard/aptshim.so"' \
+	    $(shell pkg-config --cflags $(PKGS)) -Isrc
+
+lint: cppcheck clang-tidy
+	@echo "lint: cppcheck and clang-tidy clean"

@@ -14,6 +14,7 @@ static struct {
 	char *error;
 	int (*read_status)(const char *, const char *const *, size_t, struct aptshim_status *);
 	void (*free_status)(struct aptshim_status *);
+	int (*md5)(const void *, size_t, char *);
 } shim;
 
 static int shim_load(void)
@@ -32,7 +33,9 @@ static int shim_load(void)
 	*(void **)&abi = dlsym(h, "aptshim_abi");
 	*(void **)&shim.read_status = dlsym(h, "aptshim_read_status");
 	*(void **)&shim.free_status = dlsym(h, "aptshim_free_status");
+	*(void **)&shim.md5 = dlsym(h, "aptshim_md5");
 	if (abi == NULL || shim.read_status == NULL || shim.free_status == NULL ||
+	    shim.md5 == NULL ||
 	    abi() != APTSHIM_ABI) {
 		shim.error = xasprintf("%s: not the aptshim this guard was built with",
 				       PFG_SHIM_PATH);
@@ -60,10 +63,38 @@ int pkg_db_read(struct pkg_db *db, const char *status_path,
 	return 0;
 }
 
+void pkg_db_set(struct pkg_db *db, char *const *names, char *const *versions,
+		char *const *statuses, size_t n)
+{
+	size_t i;
+
+	memset(db, 0, sizeof *db);
+	db->st.pkgs = xcalloc(n ? n : 1, sizeof *db->st.pkgs);
+	for (i = 0; i < n; i++) {
+		db->st.pkgs[i].name = xstrdup(names[i]);
+		db->st.pkgs[i].arch = xstrdup("");
+		db->st.pkgs[i].version = xstrdup(versions[i]);
+		db->st.pkgs[i].status = xstrdup(statuses[i]);
+	}
+	db->st.npkgs = n;
+	db->loaded = db->own = 1;
+}
+
 void pkg_db_free(struct pkg_db *db)
 {
-	if (db->loaded)
+	size_t i;
+
+	if (db->own) {
+		for (i = 0; i < db->st.npkgs; i++) {
+			free(db->st.pkgs[i].name);
+			free(db->st.pkgs[i].arch);
+			free(db->st.pkgs[i].version);
+			free(db->st.pkgs[i].status);
+		}
+		free(db->st.pkgs);
+	} else if (db->loaded) {
 		shim.free_status(&db->st);
+	}
 	free(db->error);
 	memset(db, 0, sizeof *db);
 }
@@ -89,4 +120,11 @@ const char *pkg_db_version(const struct pkg_db *db, const char *name)
 	const struct aptshim_package *p = pkg_db_find(db, name);
 
 	return p ? p->version : NULL;
+}
+
+int pkg_md5(const void *buf, size_t len, char out[33])
+{
+	if (shim_load() < 0)
+		return -1;
+	return shim.md5(buf, len, out);
 }

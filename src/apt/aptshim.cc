@@ -4,6 +4,7 @@
 
 #include <apt-pkg/error.h>
 #include <apt-pkg/fileutl.h>
+#include <apt-pkg/hashes.h>
 #include <apt-pkg/tagfile.h>
 
 #include <fnmatch.h>
@@ -154,4 +155,22 @@ extern "C" void aptshim_free_status(aptshim_status *st)
 	st->pkgs = nullptr;
 	st->npkgs = 0;
 	st->error = nullptr;
+}
+
+extern "C" int aptshim_md5(const void *buf, size_t len, char out[33])
+{
+	try {
+		Hashes h(Hashes::MD5SUM);
+		if (!h.Add(static_cast<const unsigned char *>(buf), len)) {
+			_error->Discard();
+			return -1;
+		}
+		std::string v = h.GetHashString(Hashes::MD5SUM).HashValue();
+		if (v.size() != 32)
+			return -1;
+		std::memcpy(out, v.c_str(), 33);
+		return 0;
+	} catch (...) {
+		return -1;
+	}
 }

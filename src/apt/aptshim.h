@@ -21,7 +21,7 @@
 extern "C" {
 #endif
 
-#define APTSHIM_ABI 1
+#define APTSHIM_ABI 2
 
 struct aptshim_conffile {
 	char *path;
@@ -56,6 +56,10 @@ int aptshim_abi(void);
 int aptshim_read_status(const char *path, const char *const *patterns,
 			size_t npatterns, struct aptshim_status *out);
 void aptshim_free_status(struct aptshim_status *st);
+
+/* MD5 of a buffer as dpkg records it for conffiles (32 hex digits and a
+ * NUL into out), computed by libapt-pkg's Hashes.  0 or -1. */
+int aptshim_md5(const void *buf, size_t len, char out[33]);
 
 #ifdef __cplusplus
 }

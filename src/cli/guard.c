@@ -1,15 +1,23 @@
 #include "guard.h"
+#include "status.h"
 #include "../diff/diff.h"
+#include "../discover/fpmcache.h"
+#include "../fix/dropin.h"
+#include "../fix/dropin_io.h"
 #include "../fix/fix.h"
+#include "../predict/hookinfo.h"
+#include "../predict/predict.h"
 #include "../report/report.h"
 #include "../snapshot/snapshot.h"
 #include "../sockets/repair.h"
 #include "../state/state.h"
+#include "../util/atomicfile.h"
 #include "../util/fault.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +32,46 @@ struct run {
 	struct guard_conf conf;
 	struct state_dir st;
 	int have_state;
+	struct fpm_cache cache;	/* php-fpm's answers, kept in the state dir */
+	int have_cache;
 	FILE *out;		/* where the report text goes */
 };
+
+#define FPM_CACHE_FILE "fpm-cache.json"
+
+/* The hooks ask php-fpm only when what it reads changed (issue 7). */
+static void cache_open(struct run *r)
+{
+	char *buf = NULL, *err = NULL;
+	size_t len = 0;
+
+	if (state_read(&r->st, FPM_CACHE_FILE, 64u << 20, &buf, &len, &err) < 0) {
+		fprintf(stderr, "php-fpm-guard: ignoring the cache: %s\n", err);
+		free(err);
+	}
+	fpm_cache_load(&r->cache, buf, len);
+	free(buf);
+	r->have_cache = 1;
+	r->o->host.cache = &r->cache;
+}
+
+static void cache_close(struct run *r)
+{
+	char *json, *err = NULL;
+
+	if (!r->have_cache)
+		return;
+	json = fpm_cache_dump(&r->cache);
+	if (json && r->have_state &&
+	    state_write_transient(&r->st, FPM_CACHE_FILE, json, strlen(json), 0600, &err) < 0) {
+		fprintf(stderr, "php-fpm-guard: %s\n", err);
+		free(err);
+	}
+	free(json);
+	fpm_cache_free(&r->cache);
+	r->o->host.cache = NULL;
+	r->have_cache = 0;
+}
 
 /* ---- setup ---- */
 
@@ -119,6 +165,7 @@ static void recover(struct run *r)
 
 static void run_free(struct run *r)
 {
+	cache_close(r);
 	if (r->have_state)
 		state_close(&r->st);
 	guard_conf_free(&r->conf);
@@ -146,6 +193,9 @@ static void save_report(struct run *r, struct run_report *rep)
 	    state_write(&ld, "latest.json", json, strlen(json), 0640, &err) < 0) {
 		fprintf(stderr, "php-fpm-guard: report not saved: %s\n", err);
 		free(err);
+	} else {
+		/* `status` names it (cli/status.c records every run). */
+		snprintf(rep->saved_as, sizeof rep->saved_as, "%s", name);
 	}
 	free(json);
 	free(path);
@@ -272,22 +322,76 @@ static void repair_sockets(struct fix_set *fs, struct host_view *h2)
  * Write, prove with php-fpm -t, repair the live sockets, prove with a
  * real connect.  Pools that end with ->error failed; the rest are fixed.
  */
-static void apply_fix(struct run *r, struct fix_set *fs)
+/* fix_target = drop-in: every pool's lines into the guard's drop-in. */
+static int write_dropins(struct host_view *h, struct fix_set *fs,
+			 struct dropin_change **chg, size_t *n)
+{
+	size_t i;
+	char *err = NULL;
+
+	*chg = xcalloc(fs->npools ? fs->npools : 1, sizeof **chg);
+	*n = 0;
+	for (i = 0; i < fs->npools; i++) {
+		struct fix_pool *fp = &fs->pools[i];
+		if (fp->error)
+			continue;
+		if (dropin_write(h, fp->iv, fp->pv, fp->lines, fp->nlines, 0, &(*chg)[*n],
+				 &err) < 0) {
+			fp->error = err;
+			err = NULL;
+			continue;
+		}
+		(*n)++;
+	}
+	return *n > 0 ? 0 : -1;
+}
+
+static void undo_dropins(struct host_view *h, struct dropin_change *chg, size_t n)
+{
+	while (n-- > 0)
+		dropin_undo(&h->root, &chg[n]);
+}
+
+static void free_dropins(struct dropin_change *chg, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dropin_change_free(&chg[i]);
+	free(chg);
+}
+
+/* Put back what apply_fix wrote: the pool files, or the drop-ins. */
+static int undo_fix(struct run *r, struct host_view *h, struct fix_set *fs,
+		    struct dropin_change *chg, size_t nchg, char **err)
+{
+	if (r->conf.fix_target == FIX_DROPIN) {
+		undo_dropins(h, chg, nchg);
+		return 0;
+	}
+	return fix_set_restore(fs, &r->st, err);
+}
+
+static void apply_fix(struct run *r, struct host_view *h, struct fix_set *fs)
 {
 	struct host_view h2, h3;
+	struct dropin_change *chg = NULL;
 	char *err = NULL;
-	size_t i;
+	size_t i, nchg = 0;
 	int refused = 0;
 
-	if (fix_set_write(fs, &r->st, &err) < 0) {
-		fail_all(fs, err);
+	if (r->conf.fix_target == FIX_DROPIN ? write_dropins(h, fs, &chg, &nchg) < 0
+	    : fix_set_write(fs, &r->st, &err) < 0) {
+		fail_all(fs, err ? err : "the drop-in could not be written");
 		free(err);
+		free_dropins(chg, nchg);
 		return;
 	}
 	if (reinspect(r, &h2, 1, 0) < 0) {
-		fix_set_restore(fs, &r->st, &err);
+		undo_fix(r, h, fs, chg, nchg, &err);
 		fail_all(fs, "cannot re-read the host after the edit; original restored");
 		free(err);
+		free_dropins(chg, nchg);
 		return;
 	}
 	for (i = 0; i < h2.ninst; i++) {
@@ -298,15 +402,17 @@ static void apply_fix(struct run *r, struct fix_set *fs)
 				refused = 1;
 	}
 	if (refused) {
-		if (fix_set_restore(fs, &r->st, &err) < 0) {
+		if (undo_fix(r, h, fs, chg, nchg, &err) < 0) {
 			fail_all(fs, err);
 			free(err);
 		} else {
 			fail_all(fs, "php-fpm -t refused the edited configuration; original restored");
 		}
 		host_free(&h2);
+		free_dropins(chg, nchg);
 		return;
 	}
+	free_dropins(chg, nchg);
 	fault_point("before-socket-repair");
 	repair_sockets(fs, &h2);
 	host_free(&h2);
@@ -324,6 +430,46 @@ static void apply_fix(struct run *r, struct fix_set *fs)
 	}
 	host_free(&h3);
 	fix_set_done(fs, &r->st);
+}
+
+/*
+ * A fix written into a package's conffile makes it locally modified:
+ * every later upgrade that changes it stops to ask, and
+ * unattended-upgrades holds such a package back -- security updates stop
+ * arriving.  Say so wherever that happened.
+ */
+static void note_conffile_edits(struct run *r, struct host_view *h,
+				const struct finding_list *fl, struct finding_outcome *out)
+{
+	static const char *const pats[] = { "php*-fpm" };
+	struct pkg_db db;
+	char *status;
+	size_t i, p, c;
+
+	for (i = 0; i < fl->n && strcmp(out[i].result ? out[i].result : "", "fixed") != 0; i++)
+		;
+	if (i == fl->n || r->conf.fix_target == FIX_DROPIN)
+		return;
+	status = rootfs_host_path(&h->root, "/var/lib/dpkg/status");
+	if (pkg_db_read(&db, status, pats, 1) == 0)
+		for (i = 0; i < fl->n; i++) {
+			if (out[i].result == NULL || strcmp(out[i].result, "fixed") != 0 ||
+			    out[i].fix_file == NULL || out[i].note)
+				continue;
+			for (p = 0; p < db.st.npkgs; p++)
+				for (c = 0; c < db.st.pkgs[p].nconffiles; c++)
+					if (strcmp(db.st.pkgs[p].conffiles[c].path, out[i].fix_file) == 0 &&
+					    out[i].note == NULL)
+						out[i].note = xasprintf(
+							"%s is a conffile of %s and is now locally modified: "
+							"every upgrade that changes it will stop and ask, and "
+							"unattended-upgrades will hold %s back (no more PHP "
+							"security updates). fix_target = drop-in in guard.conf "
+							"avoids that", out[i].fix_file, db.st.pkgs[p].name,
+							db.st.pkgs[p].name);
+		}
+	pkg_db_free(&db);
+	free(status);
 }
 
 /* Decide every finding, fix what policy says to fix, fill the outcomes.
@@ -354,8 +500,9 @@ static int act_on(struct run *r, struct host_view *h, const struct finding_list 
 		}
 	}
 	if (fs.npools > 0) {
-		fix_set_plan(&fs, h);
-		apply_fix(r, &fs);
+		if (r->conf.fix_target == FIX_POOL_FILE)
+			fix_set_plan(&fs, h);
+		apply_fix(r, h, &fs);
 	}
 	for (i = 0; i < fl->n; i++) {
 		const struct finding *f = &fl->v[i];
@@ -372,10 +519,18 @@ static int act_on(struct run *r, struct host_view *h, const struct finding_list 
 			for (k = 0; k < fs.npools; k++)
 				if (strcmp(fs.pools[k].iv->loc.config, f->instance) == 0 &&
 				    strcasecmp(fs.pools[k].pv->pool->name, f->pool) == 0) {
-					if (fs.pools[k].error)
+					if (fs.pools[k].error) {
 						out[i].note = xstrdup(fs.pools[k].error);
-					else
+					} else {
 						out[i].result = "fixed";
+						if (r->conf.fix_target == FIX_DROPIN) {
+							const char *pf = fs.pools[k].pv->pool->file;
+							free(out[i].fix_file);
+							out[i].fix_file = xasprintf("%.*s/%s",
+								(int)(strrchr(pf, '/') - pf), pf,
+								DROPIN_NAME);
+						}
+					}
 				}
 			if (strcmp(out[i].result, "fixed") == 0)
 				fixed = 1;
@@ -384,6 +539,7 @@ static int act_on(struct run *r, struct host_view *h, const struct finding_list 
 			break;
 		}
 	}
+	note_conffile_edits(r, h, fl, out);
 	fix_set_free(&fs);
 	*outcome = failed ? "fix-failed" : aborted ? "aborted" : fixed ? "fixed"
 		   : fl->n ? "reported" : "ok";
@@ -453,7 +609,34 @@ static void hook_setup(struct run *r, struct guard_opts *o, const char *command)
 	/* From here on even a dying guard must not fail the apt run. */
 	pfg_die_code = r->conf.strict ? PFG_EXIT_ERROR : 0;
 	o->host.run_fpm_test = 1;
-	o->host.prove = 1;
+	/* Snapshots take the computed verdicts: a real connect() to every
+	 * socket on every apt run would wake every ondemand pool.  The fix
+	 * is still proven by a real connect (apply_fix). */
+	o->host.prove = 0;
+}
+
+/* Entries of the guard's drop-ins whose pool went away: gone, said.
+ * Returns how many went. */
+static int tidy_dropins(struct host_view *h, FILE *f)
+{
+	size_t i;
+	char *err = NULL;
+	int n, total = 0;
+
+	for (i = 0; i < h->ninst; i++) {
+		n = dropin_tidy(h, &h->inst[i], &err);
+		if (n < 0) {
+			fprintf(f, "php-fpm-guard: %s\n", err);
+			free(err);
+			err = NULL;
+		} else if (n > 0) {
+			fprintf(f, "php-fpm-guard: note: %s: dropped %d drop-in entr%s for pools "
+				"that no longer exist\n", h->inst[i].loc.config, n,
+				n == 1 ? "y" : "ies");
+			total += n;
+		}
+	}
+	return total;
 }
 
 /*
@@ -473,11 +656,23 @@ static int hook_begin(struct run *r, struct guard_opts *o, const char *command,
 		return -1;
 	}
 	recover(r);
+	cache_open(r);
 	if (host_inspect(&o->host, h) < 0) {
 		*rc = hook_fail(r, xasprintf("cannot open root %s: %s", o->host.root,
 					     strerror(errno)));
 		run_free(r);
 		return -1;
+	}
+	/* An entry of the guard's drop-in whose pool went away would be a
+	 * pool without listen: drop it first, and look again. */
+	if (tidy_dropins(h, stderr) > 0) {
+		host_free(h);
+		if (host_inspect(&o->host, h) < 0) {
+			*rc = hook_fail(r, xasprintf("cannot open root %s: %s", o->host.root,
+						     strerror(errno)));
+			run_free(r);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -486,29 +681,32 @@ int guard_pre_invoke(struct guard_opts *o)
 {
 	struct run r;
 	struct host_view h;
-	struct snapshot s;
 	char *err = NULL, *json;
 	int rc = 0;
 
 	if (hook_begin(&r, o, "pre-invoke", &h, &rc) < 0)
 		return rc;
-	snapshot_from_host(&s, &h, "pre-invoke");
-	json = snapshot_to_json(&s);
-	if (state_write(&r.st, SNAPSHOT_FILE, json, strlen(json), 0600, &err) < 0)
+	/* Each form is freed as soon as the next exists: with ten thousand
+	 * pools the view, the snapshot and its text are megabytes each. */
+	json = snapshot_json_from_host(&h, "pre-invoke");
+	host_free(&h);
+	if (state_write_transient(&r.st, SNAPSHOT_FILE, json, strlen(json), 0600, &err) < 0)
 		rc = hook_fail(&r, err);
 	free(json);
-	snapshot_free(&s);
-	host_free(&h);
 	run_free(&r);
 	return rc;
 }
 
-/* The pre-invoke snapshot, or NULL with the reason noted. */
+/*
+ * The pre-invoke snapshot: 0 parsed into s, 1 byte-for-byte the same host
+ * state as cur_json (nothing to diff, nothing parsed), -1 none (the
+ * reason noted).
+ */
 static int load_snapshot(struct run *r, struct snapshot *s, struct run_report *rep,
-			 const char *root)
+			 const char *root, const char *cur_json)
 {
 	char *buf = NULL, *err = NULL;
-	size_t len;
+	size_t len, body;
 	int rc = state_read(&r->st, SNAPSHOT_FILE, SNAPSHOT_MAX_SIZE, &buf, &len, &err);
 
 	if (rc == 1)
@@ -517,6 +715,13 @@ static int load_snapshot(struct run *r, struct snapshot *s, struct run_report *r
 		run_report_note(rep, xasprintf("pre-invoke snapshot not used: %s", err));
 		free(err);
 		return -1;
+	}
+	/* The common case on every apt run: nothing about PHP-FPM changed.
+	 * Equal bodies need no parsing and no diff. */
+	body = snapshot_body_length(cur_json);
+	if (body > 0 && body == snapshot_body_length(buf) && memcmp(buf, cur_json, body) == 0) {
+		free(buf);
+		return 1;
 	}
 	if (snapshot_parse(buf, len, s, &err) < 0) {
 		run_report_note(rep, xasprintf("pre-invoke snapshot %s/%s discarded: %s",
@@ -562,6 +767,7 @@ int guard_post_invoke(struct guard_opts *o)
 	struct finding_outcome *out;
 	struct run_report rep;
 	int have_old, rc;
+	char *cur_json, *root, *err = NULL;
 	size_t i;
 
 	if (hook_begin(&r, o, "post-invoke", &h, &rc) < 0)
@@ -569,8 +775,35 @@ int guard_post_invoke(struct guard_opts *o)
 	memset(&rep, 0, sizeof rep);
 	rep.command = "post-invoke";
 	rep.time = (long long)time(NULL);
-	have_old = load_snapshot(&r, &old, &rep, h.root.path) == 0;
-	snapshot_from_host(&cur, &h, "post-invoke");
+	/* The unchanged host is the common case: compare the text of the
+	 * two snapshots and keep only one form of the facts in memory at a
+	 * time; the view is rebuilt when something did change. */
+	cur_json = snapshot_json_from_host(&h, "post-invoke");
+	root = xstrdup(h.root.path);
+	host_free(&h);
+	have_old = load_snapshot(&r, &old, &rep, root, cur_json);
+	free(root);
+	if (have_old == 1) {
+		free(cur_json);
+		if (state_remove(&r.st, SNAPSHOT_FILE) < 0)
+			fprintf(stderr, "php-fpm-guard: cannot remove %s/%s: %s\n", r.st.path,
+				SNAPSHOT_FILE, strerror(errno));
+		status_record_run(o, &r.conf, &r.st, &rep, NULL);
+		run_free(&r);
+		return 0;
+	}
+	have_old = have_old == 0;
+	if (snapshot_parse(cur_json, strlen(cur_json), &cur, &err) < 0 ||
+	    host_inspect(&o->host, &h) < 0) {
+		rc = hook_fail(&r, err ? err : xasprintf("cannot look at the host again: %s",
+							  strerror(errno)));
+		free(cur_json);
+		if (have_old)
+			snapshot_free(&old);
+		run_free(&r);
+		return rc;
+	}
+	free(cur_json);
 	if (have_old) {
 		note_staleness(&old, &cur, &rep);
 		diff_snapshots(&old, &cur, &fl);
@@ -591,12 +824,14 @@ int guard_post_invoke(struct guard_opts *o)
 		report_findings_text(stderr, &rep);
 		save_report(&r, &rep);
 	} else if (!have_old && rep.nnotes > 0) {
-		/* Say that there was no snapshot, but keep clean hosts quiet. */
-		fprintf(stderr, "php-fpm-guard: note: %s\n", rep.notes[rep.nnotes - 1]);
+		/* Say why there was no snapshot, but keep clean hosts quiet. */
+		for (i = 0; i < rep.nnotes; i++)
+			fprintf(stderr, "php-fpm-guard: note: %s\n", rep.notes[i]);
 	}
 	if (state_remove(&r.st, SNAPSHOT_FILE) < 0)
 		fprintf(stderr, "php-fpm-guard: cannot remove %s/%s: %s\n", r.st.path,
 			SNAPSHOT_FILE, strerror(errno));
+	status_record_run(o, &r.conf, &r.st, &rep, &h);
 	for (i = 0; i < rep.nnotes; i++)
 		free(rep.notes[i]);
 	free(rep.notes);
@@ -608,6 +843,41 @@ int guard_post_invoke(struct guard_opts *o)
 	host_free(&h);
 	run_free(&r);
 	return rc;
+}
+
+/*
+ * fix_target = drop-in, for --dry-run: what each pool's drop-in write
+ * would change, as fix_set files so that fix_set_print_diff shows it.
+ * Returns the number of pools with a usable change.
+ */
+static size_t plan_dropins(struct host_view *h, struct fix_set *fs)
+{
+	size_t i, ok = 0;
+
+	for (i = 0; i < fs->npools; i++) {
+		struct fix_pool *fp = &fs->pools[i];
+		struct dropin_change chg;
+		struct fix_file *ff;
+		char *err = NULL;
+		if (fp->error)
+			continue;
+		if (dropin_write(h, fp->iv, fp->pv, fp->lines, fp->nlines, 1, &chg, &err) < 0) {
+			fp->error = err;
+			continue;
+		}
+		fs->files = xreallocarray(fs->files, fs->nfiles + 1, sizeof *fs->files);
+		ff = &fs->files[fs->nfiles++];
+		memset(ff, 0, sizeof *ff);
+		ff->path = xstrdup(chg.path);
+		ff->old = chg.old ? chg.old : xstrdup("");
+		ff->oldlen = chg.old ? chg.oldlen : 0;
+		ff->cur = chg.text;
+		ff->curlen = strlen(chg.text);
+		chg.old = chg.text = NULL;
+		dropin_change_free(&chg);
+		ok++;
+	}
+	return ok;
 }
 
 int guard_fix(struct guard_opts *o)
@@ -648,12 +918,12 @@ int guard_fix(struct guard_opts *o)
 		       host_error_count(&h) ? " (but see php-fpm-guard check for errors)" : "");
 		goto done;
 	}
-	ok = fix_set_plan(&fs, &h);
+	ok = r.conf.fix_target == FIX_DROPIN ? plan_dropins(&h, &fs) : fix_set_plan(&fs, &h);
 	if (o->dry_run) {
 		fix_set_print_diff(&fs, stdout);
 		rc = ok > 0 ? EXIT_PROBLEMS : 0;
 	} else if (ok > 0) {
-		apply_fix(&r, &fs);
+		apply_fix(&r, &h, &fs);
 	}
 	for (i = 0; i < fs.npools; i++) {
 		struct fix_pool *fp = &fs.pools[i];
@@ -672,6 +942,7 @@ int guard_fix(struct guard_opts *o)
 		printf("\n");
 	}
 done:
+	status_record_fix(o, &r.conf, r.have_state ? &r.st : NULL, &fs, rc, &h);
 	free(pl.v);
 	fix_set_free(&fs);
 	host_free(&h);
@@ -731,5 +1002,360 @@ int guard_diff(struct guard_opts *o)
 	finding_list_free(&fl);
 	snapshot_free(&old);
 	snapshot_free(&cur);
+	return rc;
+}
+
+/* ---- pre-install-pkgs: predict from the incoming package ---- */
+
+#define HOOK_INFO_MAX ((size_t)16 << 20)
+
+/* APT's protocol-3 stream: from --hook-info, else APT_HOOK_INFO_FD. */
+static char *read_hook_info(const char *file, size_t *len, char **err)
+{
+	const char *env = getenv("APT_HOOK_INFO_FD");
+	size_t cap = 65536, n = 0;
+	char *buf;
+	ssize_t got;
+	int fd = file ? open(file, O_RDONLY | O_CLOEXEC) : env ? atoi(env) : 0;
+
+	if (fd < 0) {
+		*err = xasprintf("%s: %s", file, strerror(errno));
+		return NULL;
+	}
+	buf = xmalloc(cap);
+	while ((got = read(fd, buf + n, cap - n - 1)) > 0 || (got < 0 && errno == EINTR)) {
+		if (got < 0)
+			continue;
+		n += (size_t)got;
+		if (n + 1 == cap) {
+			if (cap >= HOOK_INFO_MAX) {
+				*err = xstrdup("APT's package list is larger than 16 MiB");
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = xreallocarray(buf, cap, 2);
+			cap *= 2;
+		}
+	}
+	if (file)
+		close(fd);
+	if (buf) {
+		buf[n] = '\0';
+		*len = n;
+	}
+	return buf;
+}
+
+static int is_fpm_package(const char *name)
+{
+	return fnmatch("php*-fpm", name, 0) == 0;
+}
+
+/* The predicted view of one instance after the package is unpacked. */
+struct prediction {
+	struct instance_view *iv;
+	const struct hook_action *act;
+	struct predict_result pr;
+	struct host_opts po;
+	const char **clients;
+	struct host_view hp;
+	struct snapshot ps;
+	int have;
+};
+
+static int predict_instance(struct run *r, struct host_view *h, struct prediction *p,
+			    const struct hook_info *hi, char **err)
+{
+	static const char *const pats[] = { "php*-fpm" };
+	struct pkg_db db;
+	struct predict_input in;
+	size_t i;
+	int rc;
+
+	/* Fresh from dpkg: the cache keeps versions, not conffile digests. */
+	{
+		char *status = rootfs_host_path(&h->root, "/var/lib/dpkg/status");
+		pkg_db_read(&db, status, pats, 1);
+		free(status);
+	}
+	memset(&in, 0, sizeof in);
+	in.package = p->act->package;
+	in.new_version = p->act->new_version;
+	in.deb = p->act->deb;
+	in.config = p->iv->loc.config;
+	in.files = p->iv->conf.files;
+	in.nfiles = p->iv->conf.nfiles;
+	in.installed = pkg_db_find(&db, p->act->package);
+	in.force_confold = hi->force_confold;
+	in.force_confnew = hi->force_confnew;
+	rc = predict_build(&in, &h->root, &p->pr, err);
+	pkg_db_free(&db);
+	if (rc < 0)
+		return -1;
+	p->clients = xcalloc(h->clients.n ? h->clients.n : 1, sizeof *p->clients);
+	for (i = 0; i < h->clients.n; i++)
+		p->clients[i] = h->clients.v[i].user;
+	memset(&p->po, 0, sizeof p->po);
+	p->po.root = p->pr.root;
+	p->po.fpm_configs = (const char *const *)&p->iv->loc.config;
+	p->po.nfpm_configs = 1;
+	p->po.clients = p->clients;
+	p->po.nclients = h->clients.n;
+	p->po.pool_clients = r->o->host.pool_clients;
+	p->po.pool_clients_ctx = r->o->host.pool_clients_ctx;
+	if (host_inspect(&p->po, &p->hp) < 0) {
+		*err = xasprintf("cannot read the predicted configuration: %s", strerror(errno));
+		return -1;
+	}
+	snapshot_from_host(&p->ps, &p->hp, "predicted");
+	/* Only the config is predicted: the socket is what the restart makes. */
+	for (i = 0; p->ps.ninst && i < p->ps.inst[0].npools; i++)
+		if (p->ps.inst[0].pools[i].is_unix)
+			p->ps.inst[0].pools[i].sock_state = PROBE_NONE;
+	p->have = 1;
+	return 0;
+}
+
+static void prediction_free(struct prediction *p)
+{
+	if (p->have) {
+		snapshot_free(&p->ps);
+		host_free(&p->hp);
+	}
+	predict_cleanup(&p->pr);
+	free(p->clients);
+	memset(p, 0, sizeof *p);
+}
+
+/*
+ * Pin the access of pool before dpkg runs: the drop-in in the real pool
+ * directory, proven twice -- the predicted configuration with it lets
+ * every client in, and the installed php-fpm -t accepts it.  -1 with
+ * *why when the drop-in cannot do it (it is then taken back).
+ */
+static int pin_with_dropin(struct run *r, struct host_view *h, struct prediction *p,
+			   const char *pool, struct finding_outcome *o, char **why)
+{
+	struct pool_view *ppv = find_pool_view(&p->hp, p->iv->loc.config, pool, NULL);
+	struct pool_view *cpv = find_pool_view(h, p->iv->loc.config, pool, NULL);
+	struct dropin_change chg;
+	struct host_view check;
+	char *err = NULL, *copy;
+	size_t k;
+	int ok = 0;
+
+	if (ppv == NULL || cpv == NULL) {
+		*why = xstrdup("the pool is not in both the current and the predicted configuration");
+		return -1;
+	}
+	if (o->nlines == 0) {
+		*why = xstrdup("none of its client users exists");
+		return -1;
+	}
+	if (dropin_write(h, p->iv, cpv, o->lines, o->nlines, 0, &chg, &err) < 0) {
+		*why = err;
+		return -1;
+	}
+	/* 1: with the drop-in, the predicted socket lets every client in. */
+	copy = xasprintf("%s%s", p->pr.root, chg.path);
+	if (atomic_file_replace(copy, 0, chg.text, strlen(chg.text), 0, 0, 0644) == 0) {
+		host_free(&p->hp);
+		if (host_inspect(&p->po, &p->hp) == 0) {
+			struct pool_view *v = find_pool_view(&p->hp, p->iv->loc.config, pool, NULL);
+			ok = v && v->eff.nerrors == 0;
+			for (k = 0; ok && k < v->nclients; k++)
+				ok = v->clients[k].user == NULL || v->clients[k].next == V_ALLOWED;
+		} else {
+			p->have = 0;
+		}
+	}
+	free(copy);
+	if (!ok)
+		*why = xasprintf("%s does not take effect (the include glob does not read it, "
+				 "or a later file overrides it)", chg.path);
+	/* 2: the installed php-fpm accepts the configuration with it. */
+	if (ok && reinspect(r, &check, 1, 0) == 0) {
+		for (k = 0; k < check.ninst; k++)
+			if (strcmp(check.inst[k].loc.config, p->iv->loc.config) == 0 &&
+			    (check.inst[k].fpm_test == 0 || check.inst[k].conf.nerrors))
+				ok = 0;
+		if (!ok)
+			*why = xasprintf("php-fpm -t refuses the configuration with %s", chg.path);
+		host_free(&check);
+	}
+	if (!ok)
+		dropin_undo(&h->root, &chg);
+	dropin_change_free(&chg);
+	return ok ? 0 : -1;
+}
+
+int guard_pre_install_pkgs(struct guard_opts *o)
+{
+	struct run r;
+	struct host_view h;
+	struct hook_info hi;
+	struct snapshot cur;
+	struct finding_list fl = { NULL, 0, 0 };
+	struct finding_outcome *out;
+	struct run_report rep;
+	struct prediction *preds;
+	size_t len, i, k, npreds = 0;
+	char *info, *err = NULL;
+	int rc = 0, want = 0, aborted = 0, pinned = 0, deferred = 0;
+
+	hook_setup(&r, o, "pre-install-pkgs");
+	info = read_hook_info(o->hook_info, &len, &err);
+	if (r.conf.no_predict) {	/* read what apt sent, then nothing */
+		free(info);
+		free(err);
+		run_free(&r);
+		return 0;
+	}
+	if (info == NULL || hookinfo_parse(info, len, &hi, &err) < 0) {
+		free(info);
+		rc = hook_fail(&r, xasprintf("APT's package list: %s", err));
+		free(err);
+		run_free(&r);
+		return rc;
+	}
+	free(info);
+	for (i = 0; i < hi.n; i++)
+		want += hi.v[i].deb != NULL && hi.v[i].new_version && is_fpm_package(hi.v[i].package);
+	if (want == 0) {	/* the common case: no PHP-FPM in this run */
+		hookinfo_free(&hi);
+		run_free(&r);
+		return 0;
+	}
+	if (open_state(&r, &err) < 0) {
+		rc = hook_fail(&r, err);
+		hookinfo_free(&hi);
+		run_free(&r);
+		return rc;
+	}
+	cache_open(&r);
+	if (host_inspect(&o->host, &h) < 0) {
+		rc = hook_fail(&r, xasprintf("cannot open root %s: %s", o->host.root, strerror(errno)));
+		hookinfo_free(&hi);
+		run_free(&r);
+		return rc;
+	}
+	memset(&rep, 0, sizeof rep);
+	rep.command = "pre-install-pkgs";
+	rep.time = (long long)time(NULL);
+	snapshot_from_host(&cur, &h, "pre-install-pkgs");
+	preds = xcalloc((size_t)want, sizeof *preds);
+	for (i = 0; i < hi.n; i++) {
+		struct prediction *p;
+		const struct snap_instance *si;
+		if (hi.v[i].deb == NULL || hi.v[i].new_version == NULL ||
+		    !is_fpm_package(hi.v[i].package))
+			continue;
+		for (k = 0; k < h.ninst; k++)
+			if (h.inst[k].loc.package &&
+			    strcmp(h.inst[k].loc.package, hi.v[i].package) == 0)
+				break;
+		if (k == h.ninst)
+			continue;	/* a first install: nothing to keep */
+		p = &preds[npreds++];
+		p->iv = &h.inst[k];
+		p->act = &hi.v[i];
+		if (predict_instance(&r, &h, p, &hi, &err) < 0) {
+			run_report_note(&rep, xasprintf("%s %s: cannot predict: %s; post-invoke "
+							"will still check", hi.v[i].package,
+							hi.v[i].new_version, err));
+			free(err);
+			err = NULL;
+			continue;
+		}
+		for (k = 0; k < p->pr.nnotes; k++)
+			run_report_note(&rep, xstrdup(p->pr.notes[k]));
+		si = snapshot_find_instance(&cur, p->iv->loc.config);
+		k = fl.n;
+		if (si && p->ps.ninst == 1)
+			diff_instances(si, &p->ps.inst[0], &fl);
+		for (; k < fl.n; k++)
+			fl.v[k].detail = fl.v[k].detail ? fl.v[k].detail
+				: xasprintf("predicted: %s %s -> %s unpacked from %s, then "
+					    "php-fpm restarted by its maintainer script",
+					    p->act->package, p->act->old_version ? p->act->old_version : "-",
+					    p->act->new_version, p->act->deb);
+	}
+	out = xcalloc(fl.n ? fl.n : 1, sizeof *out);
+	for (i = 0; i < fl.n; i++) {
+		struct finding *f = &fl.v[i];
+		out[i].policy = guard_conf_policy(&r.conf, f->pool, o->cli_policy);
+		out[i].act = policy_decide(f, out[i].policy);
+		out[i].result = out[i].act == ACT_ABORT ? "aborted" : "reported";
+		aborted |= out[i].act == ACT_ABORT;
+		/* The lines that pin access, from the predicted pool: what fix
+		 * writes to the drop-in, what abort tells the admin to add. */
+		for (k = 0; k < npreds; k++)
+			if (preds[k].have && strcmp(preds[k].iv->loc.config, f->instance) == 0) {
+				struct pool_view *ppv = find_pool_view(&preds[k].hp, f->instance,
+								       f->pool, NULL);
+				const char *pf = ppv ? ppv->pool->file : NULL;
+				if (ppv && (f->kind == FK_CLIENT_LOST || f->kind == FK_CLIENT_LOST_NEXT)) {
+					out[i].nlines = host_fix_lines(ppv, preds[k].hp.acc, out[i].lines);
+					out[i].fix_file = xasprintf("%.*s/%s",
+						(int)(strrchr(pf, '/') - pf), pf, DROPIN_NAME);
+				}
+			}
+	}
+	/* abort: apt stops before dpkg, nothing changed.  fix: pin now. */
+	for (i = 0; !aborted && i < fl.n; i++) {
+		struct finding *f = &fl.v[i];
+		char *why = NULL;
+		if (out[i].act != ACT_FIX)
+			continue;
+		for (k = 0; k < npreds; k++)
+			if (preds[k].have && strcmp(preds[k].iv->loc.config, f->instance) == 0)
+				break;
+		for (size_t j = 0; j < i; j++)	/* one pin per pool */
+			if (out[j].act == ACT_FIX && strcmp(fl.v[j].instance, f->instance) == 0 &&
+			    strcasecmp(fl.v[j].pool, f->pool) == 0) {
+				out[i].result = out[j].result;
+				why = (char *)"";
+			}
+		if (why) {
+			why = NULL;
+			continue;
+		}
+		if (k < npreds && pin_with_dropin(&r, &h, &preds[k], f->pool, &out[i], &why) == 0) {
+			out[i].result = "pinned";
+			out[i].note = xstrdup("the upgrade's restart creates the socket with these "
+					      "values; post-invoke confirms");
+			pinned = 1;
+		} else {
+			out[i].result = "deferred";
+			out[i].note = xasprintf("not pinned before dpkg (%s): post-invoke fixes it "
+						"after the restart", why ? why : "no prediction");
+			deferred = 1;
+		}
+		free(why);
+	}
+	rc = aborted ? EXIT_PROBLEMS : 0;
+	rep.fl = &fl;
+	rep.out = out;
+	rep.cur = &cur;
+	rep.exit_code = rc;
+	rep.outcome = aborted ? "aborted" : deferred ? "deferred" : pinned ? "pinned"
+		      : fl.n ? "reported" : "ok";
+	if (fl.n > 0 || rep.nnotes > 0) {
+		report_findings_text(stderr, &rep);
+		save_report(&r, &rep);
+	}
+	for (i = 0; i < npreds; i++)
+		prediction_free(&preds[i]);
+	free(preds);
+	for (i = 0; i < rep.nnotes; i++)
+		free(rep.notes[i]);
+	free(rep.notes);
+	outcome_free(out, fl.n);
+	finding_list_free(&fl);
+	snapshot_free(&cur);
+	host_free(&h);
+	hookinfo_free(&hi);
+	run_free(&r);
 	return rc;
 }

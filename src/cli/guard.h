@@ -19,7 +19,7 @@
 #define DEFAULT_CONFIG "/etc/php-fpm-guard/guard.conf"
 #define SNAPSHOT_FILE "pre-invoke.json"
 /* A snapshot older than this is still diffed, but the report says so. */
-#define SNAPSHOT_STALE_SECONDS (6 * 3600)
+#define SNAPSHOT_STALE_SECONDS (6LL * 3600)
 
 struct guard_opts {
 	struct host_opts host;
@@ -31,6 +31,8 @@ struct guard_opts {
 	int dry_run;
 	int syslog;		/* 0 with --no-syslog */
 	const char *old_file, *new_file;	/* diff */
+	const char *hook_info;	/* pre-install-pkgs: read APT's info from here */
+	const char *prom_file;	/* --prom-file: host path, "" none (cli/status.h) */
 };
 
 /* Read guard.conf (and conf.d) into g, print its errors, and point
@@ -39,6 +41,10 @@ struct guard_opts {
 void guard_load_conf(struct guard_opts *o, struct guard_conf *g);
 
 int guard_pre_invoke(struct guard_opts *o);
+/* DPkg::Pre-Install-Pkgs (protocol 3): predict what the incoming php*-fpm
+ * packages do to the sockets; abort before dpkg, or pin access with the
+ * drop-in so the upgrade's own restart already creates the right socket. */
+int guard_pre_install_pkgs(struct guard_opts *o);
 int guard_post_invoke(struct guard_opts *o);
 int guard_fix(struct guard_opts *o);
 int guard_diff(struct guard_opts *o);

@@ -7,6 +7,7 @@
  * itself.  Exit codes: 0 fine, 1 problems found, 2 error.
  */
 #include "guard.h"
+#include "status.h"
 #include "../host/host.h"
 #include "../report/report.h"
 #include "../util/guard_version.h"
@@ -35,8 +36,10 @@ static _Noreturn void usage(int code)
 
 	fputs("usage: php-fpm-guard [options] show|check [--json]\n"
 	      "       php-fpm-guard [options] pre-invoke|post-invoke\n"
+	      "       php-fpm-guard [options] pre-install-pkgs [--hook-info FILE]\n"
 	      "       php-fpm-guard [options] fix [--dry-run]\n"
 	      "       php-fpm-guard [options] diff OLD NEW [--json]\n"
+	      "       php-fpm-guard [options] status [--json]\n"
 	      "options:\n"
 	      "  --root DIR         read the system image rooted at DIR\n"
 	      "  --fpm-config FILE  this php-fpm.conf instead of discovery (repeatable)\n"
@@ -50,6 +53,11 @@ static _Noreturn void usage(int code)
 	      "  --policy POLICY    fix, abort or report: overrides guard.conf\n"
 	      "  --dry-run          fix: print the edit as a unified diff, change nothing\n"
 	      "  --no-syslog        do not log findings to syslog\n"
+	      "  --prom-file FILE   post-invoke, fix: the Prometheus textfile (default\n"
+	      "                     " PFG_PROM_FILE ";\n"
+	      "                     none: do not write it)\n"
+	      "  --hook-info FILE   pre-install-pkgs: APT's protocol-3 list from FILE\n"
+	      "                     (default: the fd in APT_HOOK_INFO_FD, else stdin)\n"
 	      "  --version          print the version\n"
 	      "exit: 0 fine, 1 a client cannot connect / the guard aborted / a fix failed,\n"
 	      "      2 error (hooks: 0 on their own errors unless strict = yes)\n", f);
@@ -79,6 +87,8 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		{ "policy", required_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "no-syslog", no_argument, NULL, 'N' },
+		{ "prom-file", required_argument, NULL, 'M' },
+		{ "hook-info", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -107,6 +117,11 @@ static void parse_args(int argc, char **argv, struct cli *c)
 			break;
 		case 'n': c->guard.dry_run = 1; break;
 		case 'N': c->guard.syslog = 0; break;
+		case 'M':
+			c->guard.prom_file = strcmp(optarg, "none") == 0 ? ""
+					     : absolute_or_die("--prom-file", optarg);
+			break;
+		case 'I': c->guard.hook_info = optarg; break;
 		case 'h': usage(0);
 		case 'V': printf("php-fpm-guard %s\n", PFG_VERSION); exit(0);
 		default: usage(PFG_EXIT_ERROR);
@@ -144,9 +159,12 @@ static int cmd_show_check(struct cli *c, int check)
 	c->host = c->guard.host;
 	/* php-fpm -tt: its verdict, and its reading where ours differs. */
 	c->host.run_fpm_test = 1;
+	/* nginx -T and apache2ctl: what the servers themselves read. */
+	c->host.ask_servers = 1;
 	if (host_inspect(&c->host, &h) < 0)
 		die("cannot open root %s", c->host.root);
 	host_judge(&h, &pl);
+	host_judge_servers(&h, &pl);
 	errors = host_error_count(&h);
 	if (c->json)
 		report_json(stdout, &h, &pl, check);
@@ -192,8 +210,12 @@ int main(int argc, char **argv)
 		rc = guard_pre_invoke(&c.guard);
 	else if (strcmp(c.command, "post-invoke") == 0)
 		rc = guard_post_invoke(&c.guard);
+	else if (strcmp(c.command, "pre-install-pkgs") == 0)
+		rc = guard_pre_install_pkgs(&c.guard);
 	else if (strcmp(c.command, "fix") == 0)
 		rc = guard_fix(&c.guard);
+	else if (strcmp(c.command, "status") == 0)
+		rc = status_command(&c.guard);
 	else {
 		fprintf(stderr, "php-fpm-guard: unknown command '%s'\n", c.command);
 		usage(PFG_EXIT_ERROR);

@@ -1,18 +1,18 @@
 /*
  * clients: who connects to PHP-FPM's sockets -- the web server users.
  *
- *   nginx   the `user` directive of /etc/nginx/nginx.conf (main context);
- *           nginx's built-in default is "nobody", but Debian's nginx.conf
- *           always says www-data, so a missing directive means nobody.
- *   Apache  APACHE_RUN_USER in /etc/apache2/envvars.
- * When neither web server is installed the client is www-data, the user
- * every Debian web server package runs as.  --client overrides it all.
+ * The host-wide list: the user of every web server whose config exists
+ * (src/webservers: nginx's `user`, nobody when it has none; Apache's
+ * User, Debian's ${APACHE_RUN_USER} from /etc/apache2/envvars), else
+ * www-data, the user every Debian web server package runs as.  Per
+ * socket the users of the servers that use it come first (host.c);
+ * --client and guard.conf override it all.
  */
 #ifndef PFG_CLIENTS_H
 #define PFG_CLIENTS_H
 
 #include <stddef.h>
-#include "../util/rootfs.h"
+#include "../webservers/webservers.h"
 
 struct client {
 	char *user;
@@ -25,7 +25,7 @@ struct client_list {
 };
 
 void clients_add(struct client_list *l, const char *user, const char *source);
-void clients_detect(const struct rootfs *r, struct client_list *l);
+void clients_detect(const struct ws_config *ws, struct client_list *l);
 void clients_free(struct client_list *l);
 
 #endif

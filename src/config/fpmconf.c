@@ -3,15 +3,19 @@
 #include "../util/xalloc.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <ini.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 const char *const fpm_key_names[K_NKEYS] = {
 	[K_USER] = "user",
@@ -102,6 +106,7 @@ static char *quote_for_msg(const char *s)
 	size_t max = n > 64 ? 64 : n;
 	char *out = xmalloc(max * 4 + 4);
 
+	/* cppcheck-suppress knownConditionTrueFalse ; 2.10 takes max for 0 */
 	for (i = 0; i < max; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (isprint(ch) && ch != '\\')
@@ -284,8 +289,12 @@ static char *read_line(char *str, int num, void *stream)
 
 static int key_in(const char *const *list, const char *name)
 {
+	int first = tolower((unsigned char)*name);
+
+	/* The first letter filters most of the list before strcasecmp: this
+	 * runs for every line of every pool file. */
 	for (; *list; list++)
-		if (strcasecmp(*list, name) == 0)
+		if (**list == first && strcasecmp(*list, name) == 0)
 			return 1;
 	return 0;
 }
@@ -307,11 +316,107 @@ static int is_array_key(const char *name)
 
 static int load_file(struct ctx *x, const char *path);
 
+/*
+ * glob(3) inside the root.  glob walks directories itself, on the host: a
+ * pattern with "..", or a symlinked directory in a --root image, would
+ * list the host's files while every read resolves inside the root.  With
+ * GLOB_ALTDIRFUNC every directory glob opens and every stat it does goes
+ * through rootfs (openat2 RESOLVE_IN_ROOT), so listing and reading agree.
+ * glob's callbacks take no context pointer: the root is handed over in a
+ * file-scope variable, set only for the duration of one glob() call.
+ */
+static const struct rootfs *glob_root;
+
+static void *glob_opendir(const char *path)
+{
+	int fd = rootfs_open(glob_root, *path ? path : "/", O_RDONLY | O_DIRECTORY);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (d == NULL)
+		close(fd);
+	return d;
+}
+
+static struct dirent *glob_readdir(void *d)
+{
+	return readdir(d);
+}
+
+static void glob_closedir(void *d)
+{
+	closedir(d);
+}
+
+static int glob_lstat(const char *path, struct stat *st)
+{
+	return rootfs_lstat(glob_root, path, st);
+}
+
+static int glob_stat(const char *path, struct stat *st)
+{
+	return rootfs_stat(glob_root, path, st);
+}
+
+static int glob_in_root(const struct rootfs *r, const char *pattern, glob_t *g)
+{
+	int rc;
+
+	memset(g, 0, sizeof *g);
+	/* On the host itself there is nothing to escape from, and glob's own
+	 * directory reading needs no openat2+fstat per match.  Without
+	 * GLOB_MARK it stats nothing: a directory among the matches is
+	 * skipped by load_file when reading it says EISDIR, as php-fpm skips
+	 * GLOB_MARK'ed ones. */
+	if (r->is_host)
+		return glob(pattern, GLOB_ERR, NULL, g);
+	g->gl_opendir = glob_opendir;
+	g->gl_readdir = glob_readdir;
+	g->gl_closedir = glob_closedir;
+	g->gl_lstat = glob_lstat;
+	g->gl_stat = glob_stat;
+	glob_root = r;
+	rc = glob(pattern, GLOB_ERR | GLOB_MARK | GLOB_ALTDIRFUNC, NULL, g);
+	glob_root = NULL;
+	return rc;
+}
+
+/*
+ * glibc's glob() recurses once per directory level that holds a wildcard,
+ * copying the path on the stack each time: "include=/a*" repeated 3000
+ * times overflows an 8 MiB stack (found by fuzz/fuzz_fpmconf).  No real
+ * path is longer than PATH_MAX, nor needs more than a few wildcard levels.
+ */
+#define INCLUDE_MAX_WILD_LEVELS 64
+
+static const char *include_too_big(const char *pattern)
+{
+	const char *p;
+	size_t levels = 0;
+	int wild = 0;
+
+	if (strlen(pattern) >= PATH_MAX)
+		return "longer than PATH_MAX";
+	for (p = pattern; *p; p++) {
+		if (*p == '/') {
+			levels += wild;
+			wild = 0;
+		} else if (strchr("*?[", *p)) {
+			wild = 1;
+		}
+	}
+	if (levels + (size_t)wild > INCLUDE_MAX_WILD_LEVELS)
+		return "more than 64 directory levels with wildcards";
+	return NULL;
+}
+
 static int do_include(struct ctx *x, const char *pattern)
 {
-	char *full, *host, *esc;
-	const char *p;
-	size_t i, o, rootlen = x->r->is_host ? 0 : strlen(x->r->path);
+	const char *why;
+	char *full;
+	size_t i;
 	glob_t g;
 	int rc;
 
@@ -319,30 +424,28 @@ static int do_include(struct ctx *x, const char *pattern)
 		full = xstrdup(pattern);
 	else
 		full = xasprintf("%s/%s", x->d->prefix, pattern);
-	host = rootfs_host_path(x->r, full);
-	/* The root prefix is literal text, not part of the pattern. */
-	esc = xmalloc(strlen(host) * 2 + 1);
-	for (p = host, o = 0; *p; p++) {
-		if ((size_t)(p - host) < rootlen && strchr("*?[\\", *p))
-			esc[o++] = '\\';
-		esc[o++] = *p;
+	if ((why = include_too_big(full)) != NULL) {
+		char *q = quote_for_msg(full);
+		fail_at(x, "include pattern '%s' refused: %s", q, why);
+		free(q);
+		free(full);
+		return 0;
 	}
-	esc[o] = '\0';
-	free(host);
-	rc = glob(esc, GLOB_ERR | GLOB_MARK, NULL, &g);
-	free(esc);
+	rc = glob_in_root(x->r, full, &g);
 	if (rc == GLOB_NOMATCH) {
 		/* php-fpm only warns; the config stays valid. */
+		globfree(&g);
 		free(full);
 		return 1;
 	}
 	if (rc != 0) {
 		fail_at(x, "unable to expand include pattern '%s'", full);
+		globfree(&g);
 		free(full);
 		return 0;
 	}
 	for (i = 0; i < g.gl_pathc && !x->failed; i++) {
-		const char *inner = rootfs_inner_path(x->r, g.gl_pathv[i]);
+		const char *inner = g.gl_pathv[i];
 		size_t n = strlen(inner);
 		if (n > 0 && inner[n - 1] == '/')
 			continue;	/* GLOB_MARK: a directory */
@@ -387,12 +490,14 @@ static int separator_is_colon(const struct reader *rd)
 	return 0;
 }
 
-static int on_global_entry(struct ctx *x, const char *name, char *text,
-			   const char *qname)
+static int on_global_entry(struct ctx *x, const char *name, char *text)
 {
 	if (!key_in(global_keys, name)) {
+		char *qname = quote_for_msg(name);
+		int rc = fail_at(x, "unknown entry '%s' in [global]", qname);
+		free(qname);
 		free(text);
-		return fail_at(x, "unknown entry '%s' in [global]", qname);
+		return rc;
 	}
 	if (strcasecmp(name, "pid") == 0) {
 		free(x->c->pid_file);
@@ -404,7 +509,7 @@ static int on_global_entry(struct ctx *x, const char *name, char *text,
 }
 
 static int on_pool_entry(struct ctx *x, const char *name,
-			 const struct ini_value *v, const char *qname)
+			 const struct ini_value *v)
 {
 	int k;
 
@@ -413,11 +518,15 @@ static int on_pool_entry(struct ctx *x, const char *name,
 		return 1;
 	}
 	if (!key_in(pool_keys, name)) {
+		char *qname = quote_for_msg(name);
+		int rc = fail_at(x, "unknown entry '%s'", qname);
+		free(qname);
 		free(v->text);
-		return fail_at(x, "unknown entry '%s'", qname);
+		return rc;
 	}
 	for (k = 0; k < K_NKEYS; k++)
-		if (strcasecmp(name, fpm_key_names[k]) == 0) {
+		if (fpm_key_names[k][0] == tolower((unsigned char)*name) &&
+		    strcasecmp(name, fpm_key_names[k]) == 0) {
 			store(x, (enum fpm_key)k, v);
 			return 1;
 		}
@@ -437,14 +546,18 @@ static int on_entry(void *user, const char *section, const char *name,
 	(void)lineno;
 	if (x->failed)
 		return 0;
-	qname = quote_for_msg(name);
+	/* The quoted name is only for messages: made when one is needed
+	 * (this runs for every line of every pool file). */
+	qname = value == NULL || separator_is_colon(x->rd) ? quote_for_msg(name) : NULL;
 	if (value == NULL)
 		ok = fail_at(x, "value is missing for '%s'", qname);
 	else if (separator_is_colon(x->rd))
 		ok = fail_at(x, "syntax error: '%s' is not followed by '='", qname);
-	else if (ini_value_eval(value, x->d->getenv_fn, x->d->env_ctx, &v) < 0)
+	else if (ini_value_eval(value, x->d->getenv_fn, x->d->env_ctx, &v) < 0) {
+		qname = quote_for_msg(name);
 		ok = fail_at(x, "%s (entry '%s')", v.error, qname);
-	else if (strcmp(name, "include") == 0) {
+	}
+	else if ((x->c->uses_env |= v.uses_env), strcmp(name, "include") == 0) {
 		/* php-fpm matches "include" case-sensitively, other keys not. */
 		if (*v.text == '\0')
 			ok = fail_at(x, "include has an empty pattern");
@@ -452,9 +565,9 @@ static int on_entry(void *user, const char *section, const char *name,
 			ok = do_include(x, v.text);
 		free(v.text);
 	} else if (x->cur == NULL)
-		ok = on_global_entry(x, name, v.text, qname);
+		ok = on_global_entry(x, name, v.text);
 	else
-		ok = on_pool_entry(x, name, &v, qname);
+		ok = on_pool_entry(x, name, &v);
 	free(qname);
 	return ok;
 }
@@ -521,6 +634,8 @@ static int load_file(struct ctx *x, const char *path)
 	}
 	if (rootfs_read_file(x->r, path, FPM_MAX_FILE_SIZE, &buf, &len, &st) < 0) {
 		int e = errno;
+		if (e == EISDIR && saved)
+			return 0;	/* an include glob matched a directory */
 		if (saved)
 			fpm_conf_add_error(x->c, saved->file, saved->lineno,
 					   "cannot read included file '%s': %s",
@@ -533,6 +648,8 @@ static int load_file(struct ctx *x, const char *path)
 	}
 	XGROW(x->c->files, x->c->cap_files, x->c->nfiles + 1);
 	x->c->files[x->c->nfiles++] = xstrdup(path);
+	x->c->identity = fpm_identity_mix(x->c->identity, path, strlen(path) + 1);
+	x->c->identity = fpm_identity_stat(x->c->identity, &st);
 
 	memset(&rd, 0, sizeof rd);
 	rd.file = x->c->files[x->c->nfiles - 1];
@@ -578,6 +695,40 @@ static char *expand_pool_name(const char *s, const char *pool)
 }
 
 /* Is a listen value a unix socket path (fpm_sockets_domain_from_address)? */
+unsigned long long fpm_identity_mix(unsigned long long h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	if (h == 0)
+		h = 1469598103934665603ULL;	/* FNV-1a 64 */
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+unsigned long long fpm_identity_stat(unsigned long long h, const struct stat *st)
+{
+	/* Field by field: struct padding must not enter the digest. */
+	long long v[8] = { (long long)st->st_dev, (long long)st->st_ino,
+			   (long long)st->st_size, (long long)st->st_mode,
+			   st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+			   st->st_ctim.tv_sec, st->st_ctim.tv_nsec };
+
+	unsigned char b[sizeof v];
+	size_t i, k;
+
+	/* Byte by byte through shifts, not through the array's memory: the
+	 * same bytes on little-endian, and no type punning for the analyzer
+	 * (clang-tidy took v's bytes for uninitialized). */
+	for (i = 0; i < 8; i++)
+		for (k = 0; k < 8; k++)
+			b[i * 8 + k] = (unsigned char)((unsigned long long)v[i] >> (8 * k));
+	return fpm_identity_mix(h, b, sizeof b);
+}
+
 int fpm_listen_is_unix(const char *listen)
 {
 	if (listen == NULL || *listen == '\0')

@@ -82,6 +82,11 @@ struct fpm_conf {
 	size_t nerrors, cap_errors;
 	char **files;		/* every file read, in order */
 	size_t nfiles, cap_files;
+	/* Digest of every file's path and stat identity (device, inode,
+	 * size, mtime, ctime) in read order: equal digests mean php-fpm
+	 * would read the same bytes, so its verdict can be reused. */
+	unsigned long long identity;
+	int uses_env;		/* some value anywhere took part of a ${VAR} */
 	/* case-insensitive name -> pool index, open addressing */
 	size_t *index;
 	size_t index_cap;
@@ -99,6 +104,11 @@ void fpm_conf_free(struct fpm_conf *c);
 /* Record an error (file may be NULL, line 0). */
 void fpm_conf_add_error(struct fpm_conf *c, const char *file, int line,
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* FNV-1a 64 mixing for identity digests (h = 0 starts one). */
+struct stat;
+unsigned long long fpm_identity_mix(unsigned long long h, const void *p, size_t n);
+unsigned long long fpm_identity_stat(unsigned long long h, const struct stat *st);
 
 /* A listen value names a unix socket (php-fpm: no ':' and not all digits). */
 int fpm_listen_is_unix(const char *listen);

@@ -116,8 +116,12 @@ int ini_value_eval(const char *raw, ini_getenv_fn fn, void *ctx,
 			/* PHP would evaluate an integer expression here. */
 			return fail(out, &b, "INI expressions (| & ~ ! ^ ( )) in values are not supported; quote the value");
 		} else {
-			buf_putn(&b, p, 1);
-			p++;
+			/* A run of plain bytes at once; a lone '$' on its own. */
+			size_t run = strcspn(p, "\"'$=;|&~!()^");
+			if (run == 0)
+				run = 1;
+			buf_putn(&b, p, run);
+			p += run;
 		}
 	}
 	/* Trailing blanks before a comment are not part of the value. */
@@ -125,7 +129,8 @@ int ini_value_eval(const char *raw, ini_getenv_fn fn, void *ctx,
 		b.s[--b.len] = '\0';
 	if (!quoted && bare_only) {
 		const char *v;
-		if (is_bare_bool(b.s, &v)) {
+		/* yes/on/true/no/off/false/none/null: 2 to 5 letters. */
+		if (b.len >= 2 && b.len <= 5 && is_bare_bool(b.s, &v)) {
 			b.len = 0;
 			buf_putn(&b, v, strlen(v));
 		}

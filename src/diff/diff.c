@@ -20,6 +20,7 @@ static const char *const kind_names[FK_NKINDS] = {
 	[FK_INSTANCE_REMOVED] = "instance-removed",
 	[FK_POOL_ADDED] = "pool-added",
 	[FK_INSTANCE_ADDED] = "instance-added",
+	[FK_SERVER_SOCKET_LOST] = "server-socket-lost",
 };
 
 const char *finding_kind_name(enum finding_kind k)
@@ -278,7 +279,7 @@ static void diff_pool(const struct snap_instance *oi, const struct snap_instance
 		f->after = xstrdup(nl ? nl : "(unset)");
 		f->detail = xstrdup("web servers still pointing at the old address will fail");
 	} else if (np->is_unix && op->sock_state == PROBE_SOCKET &&
-		   np->sock_state != PROBE_SOCKET) {
+		   np->sock_state != PROBE_SOCKET && np->sock_state != PROBE_NONE) {
 		int other = np->sock_state == PROBE_NOT_SOCKET;
 		f = add(out, other ? FK_NOT_SOCKET : FK_SOCKET_VANISHED,
 			other ? SEV_ERROR : SEV_WARNING, oi, ni, op, np);
@@ -365,7 +366,7 @@ static void diff_instance(const struct snap_instance *oi, const struct snap_inst
 	}
 	/* A config that stopped reading half-way loses pools; the config
 	 * error says so, a removal per pool would only be noise. */
-	if (ni->nconfig_errors == 0)
+	if (ni->nconfig_errors == 0 && oi->pools)
 		for (i = 0; i < oi->npools; i++)
 			if (lookup(ni, nix, oi->pools[i].name) == NULL) {
 				f = add(out, FK_POOL_REMOVED, SEV_WARNING, oi, ni,
@@ -376,6 +377,64 @@ static void diff_instance(const struct snap_instance *oi, const struct snap_inst
 			}
 	free(oix);
 	free(nix);
+}
+
+void diff_instances(const struct snap_instance *old, const struct snap_instance *cur,
+		    struct finding_list *out)
+{
+	diff_instance(old, cur, out);
+}
+
+/* The same directive in the old snapshot, where it reached a pool: same
+ * server, file and socket (its line may have moved). */
+static const struct snap_use *served_before(const struct snapshot *old,
+					    const struct snap_use *u)
+{
+	size_t i;
+
+	for (i = 0; i < old->nuses; i++) {
+		const struct snap_use *o = &old->uses[i];
+		if (o->pool && strcmp(o->server, u->server) == 0 &&
+		    strcmp(o->file, u->file) == 0 && strcmp(o->socket, u->socket) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+/* Directives whose pool went away under them: the socket renamed by an
+ * upgrade, the instance removed. */
+static void diff_servers(const struct snapshot *old, const struct snapshot *cur,
+			 struct finding_list *out)
+{
+	size_t i;
+
+	if (!old->have_uses || !cur->have_uses)
+		return;
+	for (i = 0; i < cur->nuses; i++) {
+		const struct snap_use *u = &cur->uses[i], *o;
+		const struct snap_instance *oi, *ni;
+		const struct snap_pool *np;
+		struct finding *f;
+		if (u->pool || u->other_socket || (o = served_before(old, u)) == NULL ||
+		    (oi = snapshot_find_instance(old, o->instance)) == NULL)
+			continue;
+		ni = snapshot_find_instance(cur, o->instance);
+		np = ni ? snapshot_find_pool(ni, o->pool) : NULL;
+		f = add(out, FK_SERVER_SOCKET_LOST, SEV_ERROR, oi, ni,
+			snapshot_find_pool(oi, o->pool), np);
+		f->use = u;
+		f->pool = o->pool;
+		f->user = u->user;
+		f->file = u->file;
+		f->line = u->line;
+		f->before = xasprintf("pool %s listened on %s", o->pool, u->socket);
+		f->after = np && np->set[K_LISTEN].value
+			? xasprintf("pool %s listens on %s", np->name, np->set[K_LISTEN].value)
+			: xasprintf("no pool listens on %s", u->socket);
+		f->detail = xasprintf("%s, %s: %s at %s:%d still points there; point it at the "
+				      "pool's socket, or give the pool its old listen back",
+				      u->server, u->site, u->directive, u->file, u->line);
+	}
 }
 
 void diff_snapshots(const struct snapshot *old, const struct snapshot *cur,
@@ -404,6 +463,7 @@ void diff_snapshots(const struct snapshot *old, const struct snapshot *cur,
 			f->before = xstrdup(old->inst[i].version ? old->inst[i].version : "installed");
 			f->after = xstrdup("removed");
 		}
+	diff_servers(old, cur, out);
 }
 
 void finding_list_free(struct finding_list *l)

@@ -9,6 +9,11 @@
  * values).  A socket that grants more than before (world bits, a new
  * ACL entry, a new or newly writable group) is a security warning that
  * is never accepted silently.  Identical snapshots give no finding.
+ *
+ * A web server directive that reached a pool before and points where no
+ * pool listens now (the socket was renamed or its instance removed under
+ * it, as php5-fpm -> php7.0-fpm did) is an error at the directive's
+ * file:line.  Said only when both snapshots list the servers' uses.
  */
 #ifndef PFG_DIFF_H
 #define PFG_DIFF_H
@@ -30,6 +35,7 @@ enum finding_kind {
 	FK_INSTANCE_REMOVED,
 	FK_POOL_ADDED,
 	FK_INSTANCE_ADDED,
+	FK_SERVER_SOCKET_LOST,	/* a server's socket path has no pool now */
 	FK_NKINDS
 };
 
@@ -48,6 +54,7 @@ struct finding {
 	int line;
 	char *before, *after;	/* short texts: "www-data:www-data 0660" */
 	char *detail;		/* NULL or a sentence */
+	const struct snap_use *use;	/* FK_SERVER_SOCKET_LOST: the directive now */
 };
 
 struct finding_list {
@@ -58,6 +65,12 @@ struct finding_list {
 void diff_snapshots(const struct snapshot *old, const struct snapshot *cur,
 		    struct finding_list *out);
 void finding_list_free(struct finding_list *l);
+
+/* One instance against another (a prediction against now).  A pool whose
+ * new sock_state is PROBE_NONE was not looked at: only its config is
+ * judged, its live socket is not missed. */
+void diff_instances(const struct snap_instance *old, const struct snap_instance *cur,
+		    struct finding_list *out);
 
 /* Stable identifier ("client-lost"), used in JSON and syslog. */
 const char *finding_kind_name(enum finding_kind k);

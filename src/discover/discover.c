@@ -39,6 +39,19 @@ void discover_from_config(const struct rootfs *r, const char *config,
 	}
 }
 
+char *discover_package_of_binary(const char *binary)
+{
+	const char *base = strrchr(binary, '/');
+	char ver[16], tail;
+
+	base = base ? base + 1 : binary;
+	if (strcmp(base, "php5-fpm") == 0)
+		return xstrdup("php5-fpm");
+	if (sscanf(base, "php-fpm%15[0-9.]%c", ver, &tail) == 1)
+		return xasprintf("php%s-fpm", ver);
+	return NULL;
+}
+
 size_t discover_instances(const struct rootfs *r, struct instance_loc **out)
 {
 	struct instance_loc *v = NULL;
@@ -112,6 +125,7 @@ static void dump_line(const char *m, const char *const *keys, size_t nkeys,
 		free(p->values[k]);
 		p->values[k] = strcmp(m + 4 + kl, "undefined") == 0
 				       ? NULL : xstrdup(m + 4 + kl);
+		p->seen |= 1u << k;
 	}
 }
 
@@ -127,7 +141,10 @@ int discover_fpm_test(const char *host_binary, const char *host_config,
 
 	*messages = NULL;
 	memset(dump, 0, sizeof *dump);
-	if (run_capture(argv, 30000, &out, &status) < 0)
+	/* -tt prints every setting of every pool: about 3 kB a pool, so
+	 * thousands of pools need more than the usual bound.  A dump cut
+	 * short only leaves keys unseen, never read as "undefined". */
+	if (run_capture_max(argv, 60000, (size_t)256 << 20, &out, &status) < 0)
 		return -1;
 	*messages = xcalloc(1, strlen(out) + 1);
 	for (line = strtok_r(out, "\n", &save); line;

@@ -27,6 +27,9 @@ void discover_from_config(const struct rootfs *r, const char *config,
 			  struct instance_loc *out);
 
 void instance_loc_free(struct instance_loc *l);
+/* The Debian package that ships a php-fpm binary, by its name
+ * (/usr/sbin/php-fpm8.2 -> php8.2-fpm); NULL for other names. */
+char *discover_package_of_binary(const char *binary);
 
 /* "8.2.36" / "5.3.10-1ubuntu3.12" from `binary -v`; NULL on failure. */
 char *discover_binary_version(const char *host_binary);
@@ -35,6 +38,8 @@ char *discover_binary_version(const char *host_binary);
 struct fpm_dump_pool {
 	char *name;
 	char *values[16];	/* indexed like keys[] given to discover_fpm_test */
+	unsigned seen;		/* bit k: php-fpm printed key k (values[k] NULL
+				 * with the bit set: "undefined") */
 };
 
 struct fpm_dump {

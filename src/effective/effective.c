@@ -30,7 +30,21 @@ static int is_number(const char *s)
 
 static char *where(const struct fpm_setting *s)
 {
-	return xasprintf("%s:%d", s->file, s->line);
+	/* "file:line" without printf: this runs three times for every pool. */
+	size_t n = strlen(s->file);
+	char num[16], *p = num + sizeof num, *out;
+	unsigned v = s->line > 0 ? (unsigned)s->line : 0;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	out = xmalloc(n + 1 + (size_t)(num + sizeof num - p) + 1);
+	memcpy(out, s->file, n);
+	out[n] = ':';
+	memcpy(out + n + 1, p, (size_t)(num + sizeof num - p));
+	out[n + 1 + (num + sizeof num - p)] = '\0';
+	return out;
 }
 
 static int set(const struct fpm_setting *s)

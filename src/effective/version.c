@@ -116,7 +116,7 @@ static int cve_fixed(const struct fpm_build *b)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof backports / sizeof *backports; i++)
+	for (i = 0; b->version && i < sizeof backports / sizeof *backports; i++)
 		if (strncmp(b->version, backports[i].series,
 			    strlen(backports[i].series)) == 0)
 			return deb_version_cmp(b->version, backports[i].fixed) >= 0;

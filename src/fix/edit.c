@@ -70,7 +70,10 @@ static int is_blank(char ch)
 
 static char ascii_lower(char ch)
 {
-	return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+	/* if, not ?: -- a conditional on chars is an int in C. */
+	if (ch >= 'A' && ch <= 'Z')
+		return (char)(ch - 'A' + 'a');
+	return ch;
 }
 
 /* Case-insensitive equality of a buffer span and a C string. */
@@ -181,10 +184,15 @@ static char *excerpt(const char *buf, const struct line *l)
 	size_t n = l->len < EXCERPT_MAX ? l->len : EXCERPT_MAX, i;
 	char *s = xmalloc(n + 4);
 
+	/* cppcheck-suppress knownConditionTrueFalse ; 2.10 takes n for 0 */
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)buf[l->off + i];
-		s[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+		if (ch < 0x20 || ch == 0x7f)
+			s[i] = '?';
+		else
+			s[i] = (char)ch;
 	}
+	/* cppcheck-suppress knownConditionTrueFalse ; as above */
 	strcpy(s + n, n < l->len ? "..." : "");
 	return s;
 }

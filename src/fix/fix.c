@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -55,11 +57,72 @@ struct pending {
 	size_t nkeys;
 };
 
+/* Could someone other than root swap what we rename into this directory? */
+static const char *dir_untrusted_why(const struct stat *st)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return "owned by another user";
+	if (st->st_mode & S_ISVTX)
+		return NULL;	/* sticky: others cannot rename or unlink ours */
+	if (st->st_mode & S_IWOTH)
+		return "writable by others";
+	if ((st->st_mode & S_IWGRP) && st->st_gid != 0)
+		return "writable by a group other than root";
+	return NULL;
+}
+
+/*
+ * The host path to write, resolved inside the root once, here: the
+ * parent directory is opened in the root (symlinks and ".." stay inside
+ * it) and named by its canonical host path, which has no symlinks left
+ * to follow.  The path read and the path written are the same file, also
+ * under --root.  NULL with *err when the directory is not safe to write.
+ */
+static char *write_path(const struct rootfs *r, const char *path, char **err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, proc[64], real[PATH_MAX];
+	const char *why;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+	fd = rootfs_open(r, dir, O_PATH | O_DIRECTORY);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		*err = xasprintf("%s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	if ((why = dir_untrusted_why(&st)) != NULL) {
+		*err = xasprintf("%s: its directory %s is %s (uid %u, mode %04o): "
+				 "not edited, a write there could be swapped",
+				 path, dir, why, (unsigned)st.st_uid,
+				 (unsigned)(st.st_mode & 07777));
+		goto fail;
+	}
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	n = readlink(proc, real, sizeof real - 1);
+	if (n <= 0) {
+		*err = xasprintf("%s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	real[n] = '\0';
+	close(fd);
+	free(dir);
+	return xasprintf("%s%s", strcmp(real, "/") ? real : "", slash);
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return NULL;
+}
+
 static size_t file_index(struct fix_set *fs, struct host_view *h, const char *path,
 			 char **err)
 {
 	struct fix_file *ff;
 	struct stat st;
+	char *host_path;
 	size_t i;
 
 	for (i = 0; i < fs->nfiles; i++)
@@ -74,19 +137,22 @@ static size_t file_index(struct fix_set *fs, struct host_view *h, const char *pa
 				 path, S_ISLNK(st.st_mode) ? "a symlink" : "not a regular file");
 		return (size_t)-1;
 	}
+	if ((host_path = write_path(&h->root, path, err)) == NULL)
+		return (size_t)-1;
 	fs->files = xreallocarray(fs->files, fs->nfiles + 1, sizeof *fs->files);
 	ff = &fs->files[fs->nfiles];
 	memset(ff, 0, sizeof *ff);
 	if (rootfs_read_file(&h->root, path, FPM_MAX_FILE_SIZE, &ff->old, &ff->oldlen,
 			     &st) < 0) {
 		*err = xasprintf("%s: %s", path, strerror(errno));
+		free(host_path);
 		return (size_t)-1;
 	}
 	ff->cur = xmalloc(ff->oldlen + 1);
 	memcpy(ff->cur, ff->old, ff->oldlen + 1);
 	ff->curlen = ff->oldlen;
 	ff->path = xstrdup(path);
-	ff->host_path = rootfs_host_path(&h->root, path);
+	ff->host_path = host_path;
 	ff->uid = st.st_uid;
 	ff->gid = st.st_gid;
 	ff->mode = st.st_mode & 07777;
@@ -177,7 +243,8 @@ static int plan_once(struct fix_set *fs, struct host_view *h)
 		free(pend);
 		return 1;
 	}
-	qsort(pend, npend, sizeof *pend, pending_cmp);
+	if (npend > 1)	/* qsort's array must not be NULL, even empty */
+		qsort(pend, npend, sizeof *pend, pending_cmp);
 	for (i = 0; i < npend; i++) {
 		struct fix_pool *fp = &fs->pools[pend[i].pool];
 		struct fix_file *ff = &fs->files[pend[i].file];
@@ -285,7 +352,7 @@ static unsigned long long digest(const char *p, size_t n)
 
 static int changed(const struct fix_file *ff)
 {
-	return ff->cur && (ff->curlen != ff->oldlen || memcmp(ff->cur, ff->old, ff->oldlen));
+	return ff->cur && (ff->curlen != ff->oldlen || memcmp(ff->cur, ff->old, ff->oldlen) != 0);
 }
 
 static int write_journal(struct fix_set *fs, struct state_dir *st, char **err)
@@ -322,10 +389,10 @@ static int backup_all(struct fix_set *fs, struct state_dir *st, char **err)
 	time_t now = time(NULL);
 	size_t i;
 
-	if (mkdirat(st->fd, BACKUP_DIR, 0700) < 0 && errno != EEXIST) {
-		*err = xasprintf("%s/%s: %s", st->path, BACKUP_DIR, strerror(errno));
+	/* A backup is what recovery writes back into /etc: only into a
+	 * directory nobody else can plant files in. */
+	if (state_subdir(st, BACKUP_DIR, 0700, err) < 0)
 		return -1;
-	}
 	for (i = 0; i < fs->nfiles; i++) {
 		struct fix_file *ff = &fs->files[i];
 		const char *base = strrchr(ff->path, '/') + 1;

@@ -6,9 +6,12 @@
 #include <signal.h>
 #include <grp.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static struct cred cred_of(const struct account_user *u)
@@ -36,6 +39,171 @@ static void judge_client(struct pool_view *pv, struct pool_client *pc)
 				   ? V_ALLOWED : V_DENIED;
 }
 
+/* ---- the web servers that use each socket ---- */
+
+/* Host path of an fd, as a path inside the root. */
+static char *fd_inner_path(const struct rootfs *r, int fd)
+{
+	char proc[64], buf[PATH_MAX];
+	ssize_t n;
+
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	n = readlink(proc, buf, sizeof buf - 1);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	if (!r->is_host && strcmp(buf, r->path) == 0)
+		return xstrdup("/");
+	return xstrdup(rootfs_inner_path(r, buf));
+}
+
+/*
+ * Does something listen on the socket behind fd (O_PATH)?  A connect()
+ * through /proc/self/fd, without sending a byte: a stale socket file
+ * (its program killed) refuses; a datagram socket is someone's too.
+ */
+static int socket_alive(int fd)
+{
+	struct sockaddr_un sa;
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), rc;
+
+	if (s < 0)
+		return 1;
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d", fd);
+	rc = connect(s, (struct sockaddr *)&sa, sizeof sa) == 0 || errno != ECONNREFUSED;
+	close(s);
+	return rc;
+}
+
+/*
+ * The path a server connects to, every symlink resolved inside the root
+ * as connect() resolves it (/var/run -> /run, an alternatives link to a
+ * versioned socket); *sock says a socket file is there now.  With nothing
+ * there: its directory resolved, and the name.
+ */
+static char *server_socket_path(const struct rootfs *r, const char *path, int *sock)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *in, *out;
+	struct stat st;
+	int fd = rootfs_open(r, path, O_PATH);
+
+	*sock = 0;
+	if (fd >= 0) {
+		*sock = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+		in = fd_inner_path(r, fd);
+		close(fd);
+		return in ? in : xstrdup(path);
+	}
+	dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+	fd = rootfs_open(r, dir, O_PATH | O_DIRECTORY);
+	free(dir);
+	if (fd < 0)
+		return xstrdup(path);
+	in = fd_inner_path(r, fd);
+	close(fd);
+	if (in == NULL)
+		return xstrdup(path);
+	out = xasprintf("%s%s%s", in, strcmp(in, "/") == 0 ? "" : "/", slash + 1);
+	free(in);
+	return out;
+}
+
+static int cmp_consumer(const void *a, const void *b)
+{
+	const struct consumer *x = a, *y = b;
+	int c = strcmp(x->canonical, y->canonical);
+
+	/* Equal paths keep the order of the configs. */
+	if (c == 0)
+		c = x->use < y->use ? -1 : x->use > y->use;
+	return c;
+}
+
+/* One consumer per use, sorted by path for the pools' lookups. */
+static void consumers_init(struct host_view *h)
+{
+	size_t i;
+
+	h->ncons = h->ws.nuses;
+	h->cons = xcalloc(h->ncons ? h->ncons : 1, sizeof *h->cons);
+	for (i = 0; i < h->ncons; i++) {
+		struct consumer *c = &h->cons[i];
+		c->use = &h->ws.uses[i];
+		c->server = &h->ws.srv[c->use->server];
+		c->canonical = server_socket_path(&h->root, c->use->socket, &c->other_socket);
+	}
+	qsort(h->cons, h->ncons, sizeof *h->cons, cmp_consumer);
+	for (i = 0; i < WS_NKINDS; i++)
+		h->any_server |= h->ws.srv[i].present;
+}
+
+/*
+ * A socket file where no pool listens: another program's (fcgiwrap) if
+ * something accepts on it, else a stale one a killed php-fpm left.  Only
+ * these are connected to -- never a pool's socket, which would wake an
+ * ondemand pool on every apt run.
+ */
+static void consumers_settle(struct host_view *h)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < h->ncons; i++) {
+		struct consumer *c = &h->cons[i];
+		if (c->pv || !c->other_socket)
+			continue;
+		fd = rootfs_open(&h->root, c->canonical, O_PATH);
+		c->other_socket = fd >= 0 && socket_alive(fd);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/* The consumers of pv's socket: a slice of h->cons. */
+static void pool_consumers(struct host_view *h, const struct instance_view *iv,
+			   struct pool_view *pv)
+{
+	const char *path = pv->probe.canonical ? pv->probe.canonical : pv->probe.path;
+	size_t lo = 0, hi = h->ncons, i;
+
+	if (path == NULL)
+		return;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(h->cons[mid].canonical, path) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < h->ncons && strcmp(h->cons[i].canonical, path) == 0; i++)
+		if (h->cons[i].pv == NULL) {
+			h->cons[i].pv = pv;
+			h->cons[i].iv = iv;
+		}
+	pv->cons = &h->cons[lo];
+	pv->ncons = i - lo;
+}
+
+/* The users of the servers that use pv's socket, as its clients. */
+static void server_clients(const struct pool_view *pv, struct client_list *out)
+{
+	size_t i;
+
+	for (i = 0; i < pv->ncons; i++) {
+		const struct consumer *c = &pv->cons[i];
+		char *src;
+		if (c->server->user == NULL)
+			continue;
+		src = xasprintf("%s %s, uses it at %s:%d", ws_kind_name(c->use->server),
+				c->server->user_source, c->use->file, c->use->line);
+		clients_add(out, c->server->user, src);
+		free(src);
+	}
+}
+
 static void inspect_pool(struct host_view *h, const struct host_opts *o,
 			 struct instance_view *iv, const struct fpm_pool *p,
 			 struct pool_view *pv)
@@ -51,7 +219,7 @@ static void inspect_pool(struct host_view *h, const struct host_opts *o,
 	pv->pool = p;
 	pv->build = &iv->build;
 	if (fpm_listen_is_unix(p->set[K_LISTEN].value)) {
-		socket_probe(&h->root, p->set[K_LISTEN].value, &pv->probe);
+		socket_probe_cached(&h->root, h->dirs, p->set[K_LISTEN].value, &pv->probe);
 		if (pv->probe.ndirs > 0) {
 			const struct fsobj *d = &pv->probe.dirs[pv->probe.ndirs - 1];
 			m.dir_setgid = (d->mode & S_ISGID) != 0;
@@ -63,12 +231,19 @@ static void inspect_pool(struct host_view *h, const struct host_opts *o,
 		pv->live_differs = pv->probe.sock.uid != pv->eff.uid ||
 				   pv->probe.sock.gid != pv->eff.gid ||
 				   (pv->probe.sock.mode & 0777) != pv->eff.mode;
+	if (pv->eff.is_unix)
+		pool_consumers(h, iv, pv);
 	if (o->pool_clients)
 		own = o->pool_clients(o->pool_clients_ctx, p->name, &nown);
 	if (own && nown > 0) {
 		for (i = 0; i < nown; i++)
 			clients_add(&pv->own_clients, own[i], "guard.conf [pool]");
 		cl = &pv->own_clients;
+	} else if (o->nclients == 0) {
+		/* Per socket: the users of the servers that use it. */
+		server_clients(pv, &pv->own_clients);
+		if (pv->own_clients.n > 0)
+			cl = &pv->own_clients;
 	}
 	pv->nclients = cl->n;
 	pv->clients = xcalloc(pv->nclients, sizeof *pv->clients);
@@ -82,32 +257,127 @@ static void inspect_pool(struct host_view *h, const struct host_opts *o,
 /*
  * php-fpm is the authority on its own config: where its -tt dump reads a
  * value differently (a PHP constant such as E_ERROR in a bare value, an
- * INI expression), take its value and say so.
+ * INI expression), take its value and say so.  The differences are kept
+ * as a list so that the cache can replay them without asking again.
  */
-static void adopt_fpm_dump(struct instance_view *iv, const struct fpm_dump *d)
+static size_t dump_adoptions(const struct instance_view *iv, const struct fpm_dump *d,
+			     struct fpm_adoption **out)
 {
-	size_t i, k;
+	size_t i, n = 0;
+	int k;
 
+	*out = NULL;
 	for (i = 0; i < d->npools; i++) {
-		struct fpm_pool *p = fpm_conf_find_pool(&iv->conf, d->pools[i].name);
+		const struct fpm_pool *p = fpm_conf_find_pool(&iv->conf, d->pools[i].name);
 		if (p == NULL)
 			continue;
 		for (k = 0; k < K_NKEYS; k++) {
-			struct fpm_setting *s = &p->set[k];
+			const struct fpm_setting *s = &p->set[k];
 			const char *theirs = d->pools[i].values[k];
+			/* Only what php-fpm printed: a key missing from its
+			 * dump (output cut short) is no "undefined". */
+			if (!(d->pools[i].seen & (1u << k)))
+				continue;
 			if (k == K_PREFIX || (s->value == NULL && theirs == NULL) ||
 			    (s->value && theirs && strcmp(s->value, theirs) == 0))
 				continue;
-			iv->notes = xreallocarray(iv->notes, iv->nnotes + 1, sizeof *iv->notes);
-			iv->notes[iv->nnotes++] = xasprintf(
-				"%s:%d: pool %s: php-fpm reads %s as '%s' where the file says '%s'; using php-fpm's value",
-				s->file ? s->file : p->file, s->file ? s->line : p->line, p->name,
-				fpm_key_names[k], theirs ? theirs : "(undefined)",
-				s->value ? s->value : "(undefined)");
-			free(s->value);
-			s->value = theirs ? xstrdup(theirs) : NULL;
+			*out = xreallocarray(*out, n + 1, sizeof **out);
+			(*out)[n++] = (struct fpm_adoption){ xstrdup(p->name), k,
+							     theirs ? xstrdup(theirs) : NULL };
 		}
 	}
+	return n;
+}
+
+static void adopt(struct instance_view *iv, const struct fpm_adoption *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct fpm_pool *p = fpm_conf_find_pool(&iv->conf, a[i].pool);
+		struct fpm_setting *s;
+		if (p == NULL)
+			continue;
+		s = &p->set[a[i].key];
+		iv->notes = xreallocarray(iv->notes, iv->nnotes + 1, sizeof *iv->notes);
+		iv->notes[iv->nnotes++] = xasprintf(
+			"%s:%d: pool %s: php-fpm reads %s as '%s' where the file says '%s'; using php-fpm's value",
+			s->file ? s->file : p->file, s->file ? s->line : p->line, p->name,
+			fpm_key_names[a[i].key], a[i].value ? a[i].value : "(undefined)",
+			s->value ? s->value : "(undefined)");
+		free(s->value);
+		s->value = a[i].value ? xstrdup(a[i].value) : NULL;
+	}
+}
+
+static void adoptions_free(struct fpm_adoption *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(a[i].pool);
+		free(a[i].value);
+	}
+	free(a);
+}
+
+/* Identity of the binary (host root only): the cache key's half. */
+static int binary_key(const char *binary, unsigned long long *key)
+{
+	struct stat st;
+
+	if (stat(binary, &st) < 0)
+		return -1;
+	*key = fpm_identity_stat(fpm_identity_mix(0, binary, strlen(binary) + 1), &st);
+	return 0;
+}
+
+/* php-fpm -tt: from the cache when what it would read is unchanged. */
+static void ask_fpm_test(const struct host_opts *o, struct instance_view *iv)
+{
+	const struct fpm_cache_entry *e = NULL;
+	unsigned long long bkey, key = 0;
+	struct fpm_adoption *ad;
+	struct fpm_dump dump;
+	size_t n;
+	int cacheable = o->cache && !iv->conf.uses_env && binary_key(iv->loc.binary, &bkey) == 0;
+
+	if (cacheable) {
+		key = fpm_identity_mix(iv->conf.identity, &bkey, sizeof bkey);
+		e = fpm_cache_get(o->cache, iv->loc.config, key);
+	}
+	if (e) {
+		iv->fpm_test = e->verdict;
+		iv->fpm_test_msgs = xstrdup(e->messages);
+		adopt(iv, e->adopt, e->nadopt);
+		return;
+	}
+	iv->fpm_test = discover_fpm_test(iv->loc.binary, iv->loc.config, fpm_key_names,
+					 K_NKEYS, &dump, &iv->fpm_test_msgs);
+	n = dump_adoptions(iv, &dump, &ad);
+	adopt(iv, ad, n);
+	if (cacheable && iv->fpm_test >= 0)
+		fpm_cache_put(o->cache, iv->loc.config, key, iv->fpm_test,
+			      iv->fpm_test_msgs, ad, n);
+	adoptions_free(ad, n);
+	fpm_dump_free(&dump);
+}
+
+/* binary -v, from the cache while the binary is the same file. */
+static char *ask_version(const struct host_opts *o, const char *binary)
+{
+	unsigned long long key;
+	const char *v;
+	char *ver;
+
+	if (o->cache == NULL || binary_key(binary, &key) < 0)
+		return discover_binary_version(binary);
+	if ((v = fpm_cache_get_version(o->cache, binary, key)) != NULL)
+		return xstrdup(v);
+	ver = discover_binary_version(binary);
+	if (ver)
+		fpm_cache_put_version(o->cache, binary, key, ver);
+	return ver;
 }
 
 /*
@@ -155,10 +425,10 @@ static void inspect_instance(struct host_view *h, const struct host_opts *o,
 	struct fpm_dialect d;
 	size_t i;
 
-	if (iv->loc.binary && h->root.is_host)
-		iv->version = discover_binary_version(iv->loc.binary);
 	if (pkg_db_version(&h->pkgs, iv->loc.package))
 		iv->package_version = xstrdup(pkg_db_version(&h->pkgs, iv->loc.package));
+	if (iv->loc.binary && h->root.is_host)
+		iv->version = ask_version(o, iv->loc.binary);
 	/* The package version carries the distribution revision that the
 	 * CVE backport table needs, and is there when the binary cannot be
 	 * asked (--root). */
@@ -170,14 +440,8 @@ static void inspect_instance(struct host_view *h, const struct host_opts *o,
 	iv->conf_ok = fpm_conf_read(&iv->conf, &h->root, iv->loc.config, &d) == 0;
 	iv->running = master_running(h, iv->conf.pid_file);
 	iv->fpm_test = -1;
-	if (o->run_fpm_test && h->root.is_host && iv->loc.binary && iv->conf_ok) {
-		struct fpm_dump dump;
-		iv->fpm_test = discover_fpm_test(iv->loc.binary, iv->loc.config,
-						 fpm_key_names, K_NKEYS, &dump,
-						 &iv->fpm_test_msgs);
-		adopt_fpm_dump(iv, &dump);
-		fpm_dump_free(&dump);
-	}
+	if (o->run_fpm_test && h->root.is_host && iv->loc.binary && iv->conf_ok)
+		ask_fpm_test(o, iv);
 	iv->npools = iv->conf.npools;
 	iv->pools = xcalloc(iv->npools, sizeof *iv->pools);
 	for (i = 0; i < iv->npools; i++)
@@ -276,6 +540,41 @@ static char *absolute_config(const struct rootfs *r, const char *p)
 	return xasprintf("%s/%s", cwd, p);
 }
 
+/*
+ * Installed php*-fpm versions from dpkg's status file -- through the
+ * libapt-pkg shim, or from the cache while the status file is the same
+ * file (loading libapt-pkg costs a hook about 3 ms).
+ */
+static void read_packages(struct host_view *h, const struct host_opts *o)
+{
+	static const char *const pats[] = { "php*-fpm", "php-fpm-guard" };
+	char *status = rootfs_host_path(&h->root, "/var/lib/dpkg/status");
+	const struct fpm_cache_pkgs *cp;
+	unsigned long long key = 0;
+	struct stat st;
+	size_t i;
+
+	if (o->cache && stat(status, &st) == 0)
+		key = fpm_identity_stat(fpm_identity_mix(0, status, strlen(status) + 1), &st);
+	if (key && (cp = fpm_cache_get_pkgs(o->cache, key)) != NULL) {
+		pkg_db_set(&h->pkgs, cp->names, cp->versions, cp->statuses, cp->n);
+	} else if (pkg_db_read(&h->pkgs, status, pats, 2) == 0 && key) {
+		size_t n = h->pkgs.st.npkgs;
+		char **nm = xcalloc(n ? n : 1, sizeof *nm), **vr = xcalloc(n ? n : 1, sizeof *vr);
+		char **stt = xcalloc(n ? n : 1, sizeof *stt);
+		for (i = 0; i < n; i++) {
+			nm[i] = h->pkgs.st.pkgs[i].name;
+			vr[i] = h->pkgs.st.pkgs[i].version;
+			stt[i] = h->pkgs.st.pkgs[i].status;
+		}
+		fpm_cache_put_pkgs(o->cache, key, nm, vr, stt, n);
+		free(nm);
+		free(vr);
+		free(stt);
+	}
+	free(status);
+}
+
 int host_inspect(const struct host_opts *o, struct host_view *h)
 {
 	size_t i;
@@ -284,11 +583,13 @@ int host_inspect(const struct host_opts *o, struct host_view *h)
 	if (rootfs_init(&h->root, o->root) < 0)
 		return -1;
 	h->acc = accounts_open(&h->root);
+	webservers_read(&h->root, o->ask_servers, &h->ws);
+	consumers_init(h);
 	if (o->nclients > 0)
 		for (i = 0; i < o->nclients; i++)
 			clients_add(&h->clients, o->clients[i], "--client");
 	else
-		clients_detect(&h->root, &h->clients);
+		clients_detect(&h->ws, &h->clients);
 	if (o->nfpm_configs > 0) {
 		h->ninst = o->nfpm_configs;
 		h->inst = xcalloc(h->ninst, sizeof *h->inst);
@@ -300,6 +601,9 @@ int host_inspect(const struct host_opts *o, struct host_view *h)
 				free(h->inst[i].loc.binary);
 				h->inst[i].loc.binary = xstrdup(o->fpm_binary);
 			}
+			if (h->inst[i].loc.package == NULL && h->inst[i].loc.binary)
+				h->inst[i].loc.package =
+					discover_package_of_binary(h->inst[i].loc.binary);
 		}
 	} else {
 		struct instance_loc *locs;
@@ -309,14 +613,13 @@ int host_inspect(const struct host_opts *o, struct host_view *h)
 			h->inst[i].loc = locs[i];
 		free(locs);
 	}
-	if (h->ninst > 0) {
-		static const char *const pkgs[] = { "php*-fpm", "php-fpm-guard" };
-		char *status = rootfs_host_path(&h->root, "/var/lib/dpkg/status");
-		pkg_db_read(&h->pkgs, status, pkgs, 2);
-		free(status);
-	}
+	if (h->ninst > 0)
+		read_packages(h, o);
+	h->dirs = probe_cache_new();
 	for (i = 0; i < h->ninst; i++)
 		inspect_instance(h, o, &h->inst[i]);
+	consumers_settle(h);
+
 	if (o->prove)
 		prove_all(h);
 	return 0;
@@ -345,6 +648,12 @@ void host_free(struct host_view *h)
 		free(iv->notes);
 	}
 	free(h->inst);
+	for (i = 0; i < h->ncons; i++)
+		free(h->cons[i].canonical);
+	free(h->cons);
+	webservers_free(&h->ws);
+	/* After the probes: they point into it. */
+	probe_cache_free(h->dirs);
 	pkg_db_free(&h->pkgs);
 	clients_free(&h->clients);
 	accounts_close(h->acc);
@@ -359,7 +668,7 @@ static void add_problem(struct problem_list *l, enum problem_kind k,
 			const struct pool_client *pc, int is_error)
 {
 	XGROW(l->v, l->cap, l->n + 1);
-	l->v[l->n++] = (struct problem){ k, iv, pv, pc, is_error };
+	l->v[l->n++] = (struct problem){ k, iv, pv, pc, is_error, NULL };
 }
 
 static int denied_now(const struct pool_client *pc)
@@ -396,6 +705,19 @@ void host_judge(const struct host_view *h, struct problem_list *out)
 			}
 		}
 	}
+}
+
+void host_judge_servers(const struct host_view *h, struct problem_list *out)
+{
+	size_t i;
+
+	if (h->ninst == 0)
+		return;
+	for (i = 0; i < h->ncons; i++)
+		if (h->cons[i].pv == NULL && !h->cons[i].other_socket) {
+			add_problem(out, PR_SERVER_SOCKET_MISSING, NULL, NULL, NULL, 1);
+			out->v[out->n - 1].cons = &h->cons[i];
+		}
 }
 
 size_t host_error_count(const struct host_view *h)

@@ -6,6 +6,15 @@
  * whether it can connect now (live socket) and after the next start
  * (effective values), then proves the live verdict with a real connect().
  * host_judge() is pure: it turns that view into problems for `check`.
+ *
+ * The web servers' configs (src/webservers) say which server uses which
+ * socket: each pool lists the directives that reach it (by the path with
+ * symlinks resolved inside the root, so /var/run/... meets /run/...), and
+ * a pool's clients default to the users of those servers.  Precedence:
+ * guard.conf [pool NAME] clients, then --client or guard.conf clients,
+ * then the users of the servers that use the socket, then the host-wide
+ * detection (nginx's user, Apache's, else www-data) for a socket no
+ * server names.
  */
 #ifndef PFG_HOST_H
 #define PFG_HOST_H
@@ -16,9 +25,11 @@
 #include "../clients/clients.h"
 #include "../config/fpmconf.h"
 #include "../discover/discover.h"
+#include "../discover/fpmcache.h"
 #include "../effective/effective.h"
 #include "../effective/version.h"
 #include "../sockets/probe.h"
+#include "../webservers/webservers.h"
 
 enum verdict { V_UNKNOWN = -1, V_DENIED = 0, V_ALLOWED = 1 };
 
@@ -33,6 +44,19 @@ struct pool_client {
 	size_t next_blocker;
 };
 
+struct instance_view;
+struct pool_view;
+
+/* A web server directive and the pool listening where it points. */
+struct consumer {
+	const struct ws_use *use;
+	const struct ws_server *server;
+	char *canonical;	/* symlinks resolved inside the root */
+	const struct instance_view *iv;	/* NULL: no pool listens there */
+	const struct pool_view *pv;
+	int other_socket;	/* no pool, but something listens there (fcgiwrap) */
+};
+
 struct pool_view {
 	const struct fpm_pool *pool;
 	const struct fpm_build *build;
@@ -42,6 +66,8 @@ struct pool_view {
 	size_t nclients;
 	struct client_list own_clients;	/* when the policy names this pool's */
 	int live_differs;	/* live socket's owner/group/mode != effective */
+	const struct consumer *cons;	/* the web server directives using it: */
+	size_t ncons;			/* a slice of host_view.cons */
 };
 
 struct instance_view {
@@ -73,15 +99,25 @@ struct host_opts {
 	 * NULL or a zero count means the host-wide list. */
 	char **(*pool_clients)(void *ctx, const char *pool, size_t *n);
 	void *pool_clients_ctx;
+	/* php-fpm's answers from earlier runs (the hooks); NULL: always ask. */
+	struct fpm_cache *cache;
+	/* Ask nginx -T and apache2ctl (on the host only).  The hooks do
+	 * not: they read the servers' files, as --root always does. */
+	int ask_servers;
 };
 
 struct host_view {
 	struct rootfs root;
 	struct accounts *acc;
 	struct pkg_db pkgs;	/* dpkg's view, read only when PHP-FPM exists */
+	struct probe_cache *dirs;	/* socket directories, looked at once */
 	struct client_list clients;
 	struct instance_view *inst;
 	size_t ninst;
+	struct ws_config ws;	/* nginx's and Apache's configs */
+	struct consumer *cons;	/* one per ws.uses, sorted by canonical path */
+	size_t ncons;
+	int any_server;		/* some web server config was found */
 };
 
 /* 0, or -1 when the root itself cannot be opened (errno). */
@@ -94,6 +130,7 @@ enum problem_kind {
 	PR_NOT_SOCKET,		/* something else sits at the socket path */
 	PR_WORLD_ACCESS,	/* world-writable socket: CVE-2014-0185 shape */
 	PR_NO_CLIENT_USER,	/* a client user does not exist */
+	PR_SERVER_SOCKET_MISSING,	/* a server uses a socket no pool listens on */
 };
 
 struct problem {
@@ -102,6 +139,7 @@ struct problem {
 	const struct pool_view *pv;
 	const struct pool_client *pc;	/* NULL unless about a client */
 	int is_error;		/* counts for exit 1; warnings do not */
+	const struct consumer *cons;	/* PR_SERVER_SOCKET_MISSING (inst, pv NULL) */
 };
 
 struct problem_list {
@@ -109,8 +147,13 @@ struct problem_list {
 	size_t n, cap;
 };
 
-/* Pure judgement of h. */
+/* Pure judgement of h: the pools' problems. */
 void host_judge(const struct host_view *h, struct problem_list *out);
+/* The web servers' problems, appended: a directive that points at a
+ * socket path no pool listens on and where no other socket is (the
+ * php5 -> php7 rename).  Their inst and pv are NULL, cons is set.  Only
+ * for hosts with PHP-FPM. */
+void host_judge_servers(const struct host_view *h, struct problem_list *out);
 
 /* Why a verdict is "denied", in words (caller frees). */
 char *host_denied_reason(const struct pool_view *pv, const struct pool_client *pc,

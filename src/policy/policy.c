@@ -169,6 +169,29 @@ static int on_entry(void *user, const char *section, const char *name,
 			conf_error(g, l->file, line, "strict = '%s': expected yes or no", value);
 		else
 			g->strict = b;
+	} else if (strcmp(name, "predict") == 0 && pool == NULL) {
+		int b = parse_bool(value);
+		if (b < 0)
+			conf_error(g, l->file, line, "predict = '%s': expected yes or no", value);
+		else
+			g->no_predict = !b;
+	} else if (strcmp(name, "fix_target") == 0 && pool == NULL) {
+		if (strcmp(value, "pool-file") == 0)
+			g->fix_target = FIX_POOL_FILE;
+		else if (strcmp(value, "drop-in") == 0)
+			g->fix_target = FIX_DROPIN;
+		else
+			conf_error(g, l->file, line,
+				   "fix_target = '%s': expected pool-file or drop-in", value);
+	} else if (strcmp(name, "prom_file") == 0 && pool == NULL) {
+		/* The Prometheus textfile: a path inside the root, or none. */
+		if (strcmp(value, "none") != 0 && value[0] != '/')
+			conf_error(g, l->file, line, "prom_file = '%s': expected an absolute "
+				   "path or none", value);
+		else {
+			free(g->prom_file);
+			g->prom_file = xstrdup(strcmp(value, "none") == 0 ? "" : value);
+		}
 	} else {
 		conf_error(g, l->file, line, "unknown key '%s'%s%s%s", name,
 			   pool ? " in [pool " : "", pool ? pool : "", pool ? "]" : "");
@@ -270,6 +293,7 @@ void guard_conf_free(struct guard_conf *g)
 	}
 	free(g->pools);
 	free_list(g->clients, g->nclients);
+	free(g->prom_file);
 	free_list(g->files, g->nfiles);
 	free_list(g->errors, g->nerrors);
 	memset(g, 0, sizeof *g);

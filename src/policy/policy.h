@@ -7,6 +7,9 @@
  *     policy = fix | abort | report     (default fix)
  *     clients = www-data nginx ...      (default: detected web server users)
  *     strict = yes | no                 (default no)
+ *     fix_target = pool-file | drop-in  (default pool-file)
+ *     predict = yes | no                (default yes: Pre-Install-Pkgs)
+ *     prom_file = PATH | none           (default the node_exporter textfile)
  * [pool NAME] sections override policy and clients for pools of that name
  * (case-insensitive, as php-fpm names pools).  The command line's --policy
  * overrides every file.  Any unknown section or key, or a bad value, is an
@@ -32,11 +35,20 @@ struct pool_policy {
 	size_t nclients;
 };
 
+/* Where a fix writes its explicit values. */
+enum fix_target {
+	FIX_POOL_FILE,		/* the pool's own file (www.conf): the default */
+	FIX_DROPIN		/* the guard's drop-in beside it (fix/dropin.h) */
+};
+
 struct guard_conf {
 	enum policy policy;
+	enum fix_target fix_target;
+	int no_predict;		/* predict = no: Pre-Install-Pkgs does nothing */
 	char **clients;
 	size_t nclients;
 	int strict;
+	char *prom_file;	/* NULL: the default; "": none (report.h) */
 	struct pool_policy *pools;
 	size_t npools;
 	char **files;		/* read, in order */

@@ -49,6 +49,10 @@ static char *headline(const struct finding *f)
 		return xasprintf("new pool listening on %s", sock);
 	case FK_INSTANCE_ADDED:
 		return xstrdup("new PHP-FPM instance");
+	case FK_SERVER_SOCKET_LOST:
+		return xasprintf("%s (%s) still sends requests to %s, where no pool listens now",
+				 f->use ? f->use->server : "a web server",
+				 f->use ? f->use->site : "?", f->use ? f->use->socket : sock);
 	default:
 		return xstrdup("change");
 	}
@@ -85,13 +89,13 @@ static void text_finding(FILE *f, const struct run_report *r, size_t i)
 			fd->old_i->package_version, fd->new_i->package_version);
 	if (o == NULL)
 		return;
-	if (o->nlines > 0 && strcmp(o->result, "fixed") != 0) {
+	if (o->nlines > 0 && strcmp(o->result, "fixed") != 0 && strcmp(o->result, "pinned") != 0) {
 		fprintf(f, "    to fix, set in [%s] of %s:\n", fd->pool, o->fix_file);
 		for (k = 0; k < o->nlines; k++)
 			fprintf(f, "        %s\n", o->lines[k]);
 		fprintf(f, "    then run: php-fpm-guard check   (or let it do this: php-fpm-guard fix)\n");
 	} else if (o->nlines > 0) {
-		fprintf(f, "    fixed: set in [%s] of %s:\n", fd->pool, o->fix_file);
+		fprintf(f, "    %s: set in [%s] of %s:\n", o->result, fd->pool, o->fix_file);
 		for (k = 0; k < o->nlines; k++)
 			fprintf(f, "        %s\n", o->lines[k]);
 	}

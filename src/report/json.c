@@ -137,7 +137,84 @@ static json_object *client_json(const struct pool_view *pv, const struct pool_cl
 	return c;
 }
 
-static json_object *pool_json(const struct pool_view *pv, struct accounts *acc)
+/* One web server directive: where it is and which site it serves. */
+static json_object *use_json(const struct ws_use *u)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "server", json_object_new_string(ws_kind_name(u->server)));
+	json_object_object_add(o, "socket", json_object_new_string(u->socket));
+	json_object_object_add(o, "directive", json_object_new_string(u->directive));
+	json_object_object_add(o, "file", json_object_new_string(u->file));
+	json_object_object_add(o, "line", json_object_new_int(u->line));
+	json_object_object_add(o, "vhost", u->vhost_file ? json_object_new_string(u->vhost) : NULL);
+	json_object_object_add(o, "vhost_file", str_or_null(u->vhost_file));
+	json_object_object_add(o, "vhost_line", u->vhost_file ? json_object_new_int(u->vhost_line)
+							  : NULL);
+	return o;
+}
+
+/* "used_by": the directives that reach this pool, each with its user. */
+static json_object *used_by_json(const struct pool_view *pv)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < pv->ncons; i++) {
+		json_object *o = use_json(pv->cons[i].use);
+		json_object_object_add(o, "user", str_or_null(pv->cons[i].server->user));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+/* "web_servers": each server found, what it was read with, its uses and
+ * whether a pool listens where each one points. */
+static json_object *servers_json(const struct host_view *h)
+{
+	json_object *a = json_object_new_array();
+	size_t i, k;
+
+	for (i = 0; i < WS_NKINDS; i++) {
+		const struct ws_server *s = &h->ws.srv[i];
+		json_object *o, *files, *notes, *uses;
+		if (!s->present)
+			continue;
+		o = json_object_new_object();
+		files = json_object_new_array();
+		notes = json_object_new_array();
+		uses = json_object_new_array();
+		json_object_object_add(o, "server", json_object_new_string(ws_kind_name((enum ws_kind)i)));
+		json_object_object_add(o, "config", str_or_null(s->config));
+		json_object_object_add(o, "user", str_or_null(s->user));
+		json_object_object_add(o, "user_source", str_or_null(s->user_source));
+		json_object_object_add(o, "read_by", json_object_new_string(s->read_by));
+		for (k = 0; k < s->nfiles; k++)
+			json_object_array_add(files, json_object_new_string(s->files[k]));
+		for (k = 0; k < s->nnotes; k++)
+			json_object_array_add(notes, json_object_new_string(s->notes[k]));
+		for (k = 0; k < h->ncons; k++) {
+			const struct consumer *c = &h->cons[k];
+			json_object *u;
+			if (c->use->server != (enum ws_kind)i)
+				continue;
+			u = use_json(c->use);
+			json_object_object_add(u, "instance", c->iv ? json_object_new_string(c->iv->loc.config) : NULL);
+			json_object_object_add(u, "pool", c->pv ? json_object_new_string(c->pv->pool->name) : NULL);
+			json_object_object_add(u, "target", json_object_new_string(
+				c->pv ? "pool" : c->other_socket ? "other-socket" : "missing"));
+			json_object_array_add(uses, u);
+		}
+		json_object_object_add(o, "files", files);
+		json_object_object_add(o, "notes", notes);
+		json_object_object_add(o, "uses", uses);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static json_object *pool_json(const struct host_view *h, const struct pool_view *pv,
+			      struct accounts *acc)
 {
 	const struct fpm_pool *p = pv->pool;
 	const struct effective *e = &pv->eff;
@@ -182,10 +259,15 @@ static json_object *pool_json(const struct pool_view *pv, struct accounts *acc)
 		for (i = 0; i < pv->nclients; i++)
 			json_object_array_add(arr, client_json(pv, &pv->clients[i], acc));
 		json_object_object_add(o, "clients", arr);
+		json_object_object_add(o, "used_by", used_by_json(pv));
+		json_object_object_add(o, "used_by_web_server", h->any_server
+				       ? json_object_new_boolean(pv->ncons > 0) : NULL);
 	} else {
 		json_object_object_add(o, "effective", NULL);
 		json_object_object_add(o, "socket", NULL);
 		json_object_object_add(o, "clients", json_object_new_array());
+		json_object_object_add(o, "used_by", json_object_new_array());
+		json_object_object_add(o, "used_by_web_server", NULL);
 	}
 	return o;
 }
@@ -209,8 +291,33 @@ static const char *problem_kind_name(enum problem_kind k)
 	case PR_DENIED_NEXT: return "client-denied-after-restart";
 	case PR_NOT_SOCKET: return "not-a-socket";
 	case PR_WORLD_ACCESS: return "world-accessible";
+	case PR_SERVER_SOCKET_MISSING: return "server-socket-missing";
 	default: return "client-user-missing";
 	}
+}
+
+/* A server directive that reaches no pool, as a problem. */
+static json_object *server_problem_json(const struct problem *p)
+{
+	const struct consumer *c = p->cons;
+	json_object *o = json_object_new_object();
+	char *r = xasprintf("%s %s sends requests to %s, where no PHP-FPM pool listens",
+			    ws_kind_name(c->use->server), c->use->directive, c->use->socket);
+
+	json_object_object_add(o, "kind", json_object_new_string(problem_kind_name(p->kind)));
+	json_object_object_add(o, "severity", json_object_new_string("error"));
+	json_object_object_add(o, "instance", NULL);
+	json_object_object_add(o, "pool", NULL);
+	json_object_object_add(o, "file", json_object_new_string(c->use->file));
+	json_object_object_add(o, "line", json_object_new_int(c->use->line));
+	json_object_object_add(o, "user", str_or_null(c->server->user));
+	json_object_object_add(o, "reason", json_object_new_string(r));
+	json_object_object_add(o, "fix_lines", json_object_new_array());
+	json_object_object_add(o, "server", json_object_new_string(ws_kind_name(c->use->server)));
+	json_object_object_add(o, "socket", json_object_new_string(c->use->socket));
+	json_object_object_add(o, "vhost", c->use->vhost_file ? json_object_new_string(c->use->vhost) : NULL);
+	free(r);
+	return o;
 }
 
 void report_json(FILE *f, struct host_view *h, const struct problem_list *pl,
@@ -249,7 +356,7 @@ void report_json(FILE *f, struct host_view *h, const struct problem_list *pl,
 			json_object_array_add(notes, json_object_new_string(iv->notes[j]));
 		json_object_object_add(o, "notes", notes);
 		for (j = 0; j < iv->npools; j++)
-			json_object_array_add(pools, pool_json(&iv->pools[j], h->acc));
+			json_object_array_add(pools, pool_json(h, &iv->pools[j], h->acc));
 		json_object_object_add(o, "pools", pools);
 		json_object_array_add(insts, o);
 		for (j = 0; j < iv->conf.nerrors; j++)
@@ -271,6 +378,7 @@ void report_json(FILE *f, struct host_view *h, const struct problem_list *pl,
 		}
 	}
 	json_object_object_add(root, "instances", insts);
+	json_object_object_add(root, "web_servers", servers_json(h));
 	json_object_object_add(root, "dpkg_status_error", str_or_null(h->pkgs.error));
 	json_object_object_add(root, "errors", errs);
 	if (with_problems) {
@@ -280,6 +388,12 @@ void report_json(FILE *f, struct host_view *h, const struct problem_list *pl,
 			json_object *o = json_object_new_object(), *fx = json_object_new_array();
 			char *lines[4];
 			size_t n = 0, k;
+			if (p->kind == PR_SERVER_SOCKET_MISSING) {
+				json_object_put(o);
+				json_object_put(fx);
+				json_object_array_add(pr, server_problem_json(p));
+				continue;
+			}
 			json_object_object_add(o, "kind", json_object_new_string(problem_kind_name(p->kind)));
 			json_object_object_add(o, "severity", json_object_new_string(p->is_error ? "error" : "warning"));
 			json_object_object_add(o, "instance", json_object_new_string(p->inst->loc.config));

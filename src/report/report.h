@@ -43,6 +43,7 @@ struct run_report {
 	const struct finding_list *fl;
 	struct finding_outcome *out;	/* parallel to fl->v; NULL for diff */
 	const struct snapshot *old, *cur;
+	char saved_as[128];	/* the report's name in the log dir; "" if not saved */
 };
 
 void run_report_note(struct run_report *r, char *note);	/* takes note */
@@ -53,5 +54,43 @@ void report_findings_text(FILE *f, const struct run_report *r);
 char *report_findings_json(const struct run_report *r);
 /* One syslog line per finding and one for the run (tag php-fpm-guard). */
 void report_findings_syslog(const struct run_report *r);
+
+/* ---- for fleets: the node_exporter textfile collector (prom.c) ---- */
+
+#define PFG_PROM_FILE "/var/lib/prometheus/node-exporter/php_fpm_guard.prom"
+
+/* A pool's outcome in one run: "ok", "fixed", "aborted" or "error". */
+struct prom_pool_outcome {
+	const char *instance, *pool, *outcome;
+};
+
+struct prom_run {
+	long long time;
+	const char *outcome;		/* the host's, one of the four */
+	const struct prom_pool_outcome *pools;	/* pools with a finding */
+	size_t npools;
+};
+
+/*
+ * The textfile for host h as it is after a run (caller frees), gauges
+ * with HELP and TYPE lines, labels fpm_config, pool, socket, user:
+ *   php_fpm_guard_client_can_connect            0/1 per pool and client
+ *   php_fpm_guard_socket_world_accessible       0/1 per unix pool
+ *   php_fpm_guard_last_run_timestamp_seconds    per pool
+ *   php_fpm_guard_last_run_outcome{outcome=...} 1 for the pool's outcome,
+ *                                               0 for the other three
+ *   php_fpm_guard_server_socket_missing         1 per web server directive
+ *                                               no pool listens for
+ *   php_fpm_guard_run_timestamp_seconds, php_fpm_guard_run_outcome: the
+ *   host's, also without any pool.
+ */
+char *report_prom(const struct host_view *h, const struct prom_run *run);
+
+/* A result word ("fixed", "pinned", "fix-failed", "aborted", "reported",
+ * "ok", "error") as one of the four outcomes; is_error: it was an error
+ * finding, so "reported" (policy report) leaves an error. */
+const char *prom_outcome(const char *result, int is_error);
+/* The worse of two outcomes: error, aborted, fixed, ok. */
+const char *prom_outcome_worse(const char *a, const char *b);
 
 #endif

@@ -12,6 +12,72 @@ static const char *origin(const struct fpm_setting *s, char *buf, size_t n)
 	return buf;
 }
 
+/* "nginx fastcgi_pass at FILE:LINE, server NAME (FILE:LINE)". */
+static void print_use(FILE *f, const struct consumer *c)
+{
+	char *site = ws_use_site(c->use);
+
+	fprintf(f, "%s (%s) %s at %s:%d, %s", ws_kind_name(c->use->server),
+		c->server->user ? c->server->user : "user unknown", c->use->directive,
+		c->use->file, c->use->line, site);
+	if (c->use->vhost_file)
+		fprintf(f, " at %s:%d", c->use->vhost_file, c->use->vhost_line);
+	free(site);
+}
+
+/* Which web servers use the pool's socket, or that none does. */
+static void show_users(FILE *f, const struct host_view *h, const struct pool_view *pv)
+{
+	size_t i;
+
+	if (!h->any_server)
+		return;
+	if (pv->ncons == 0)
+		fprintf(f, "    used by:     no web server\n");
+	for (i = 0; i < pv->ncons; i++) {
+		fprintf(f, "    used by:     ");
+		print_use(f, &pv->cons[i]);
+		fputc('\n', f);
+	}
+}
+
+static void show_servers(FILE *f, const struct host_view *h)
+{
+	size_t i, k;
+
+	if (!h->any_server)
+		return;
+	fprintf(f, "web servers:\n");
+	for (i = 0; i < WS_NKINDS; i++) {
+		const struct ws_server *s = &h->ws.srv[i];
+		if (!s->present)
+			continue;
+		fprintf(f, "  %-7s %s (read: %s): user %s (%s)\n", ws_kind_name((enum ws_kind)i),
+			s->config ? s->config : "(no main config)", s->read_by,
+			s->user ? s->user : "unknown", s->user_source ? s->user_source : "-");
+		for (k = 0; k < s->nnotes; k++)
+			fprintf(f, "    note: %s\n", s->notes[k]);
+	}
+}
+
+/* Directives that point where no pool listens. */
+static void show_orphans(FILE *f, const struct host_view *h)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < h->ncons; i++) {
+		const struct consumer *c = &h->cons[i];
+		if (c->pv)
+			continue;
+		if (n++ == 0)
+			fprintf(f, "sockets no pool listens on:\n");
+		fprintf(f, "  %s%s: ", c->use->socket, c->other_socket
+			? " (a socket of another program)" : "");
+		print_use(f, c);
+		fputc('\n', f);
+	}
+}
+
 static void show_pool(FILE *f, struct host_view *h, const struct pool_view *pv)
 {
 	const struct fpm_pool *p = pv->pool;
@@ -71,6 +137,7 @@ static void show_pool(FILE *f, struct host_view *h, const struct pool_view *pv)
 			pc->next == V_ALLOWED ? "yes" : pc->next == V_DENIED ? "NO" : "-",
 			prove_result_name(pc->proof));
 	}
+	show_users(f, h, pv);
 }
 
 void report_show_text(FILE *f, struct host_view *h)
@@ -85,6 +152,7 @@ void report_show_text(FILE *f, struct host_view *h)
 	for (i = 0; i < h->clients.n; i++)
 		fprintf(f, " %s (%s)", h->clients.v[i].user, h->clients.v[i].source);
 	fputc('\n', f);
+	show_servers(f, h);
 	for (i = 0; i < h->ninst; i++) {
 		struct instance_view *iv = &h->inst[i];
 		fprintf(f, "%s  binary %s  version %s", iv->loc.config,
@@ -102,12 +170,17 @@ void report_show_text(FILE *f, struct host_view *h)
 		for (j = 0; j < iv->npools; j++)
 			show_pool(f, h, &iv->pools[j]);
 	}
+	show_orphans(f, h);
 }
 
 static void print_errors(FILE *f, struct host_view *h)
 {
 	size_t i, j, k;
 
+	for (i = 0; i < WS_NKINDS; i++)
+		for (j = 0; j < h->ws.srv[i].nnotes; j++)
+			fprintf(f, "note: %s: %s\n", ws_kind_name((enum ws_kind)i),
+				h->ws.srv[i].notes[j]);
 	for (i = 0; i < h->ninst; i++) {
 		struct instance_view *iv = &h->inst[i];
 		for (j = 0; j < iv->nnotes; j++)
@@ -129,15 +202,51 @@ static void print_errors(FILE *f, struct host_view *h)
 	}
 }
 
+/*
+ * The php5 -> php7 rename: a server still sends PHP to a socket path that
+ * no pool listens on.  Named by the directive's file:line, with the
+ * sockets that do exist.
+ */
+static void print_server_problem(FILE *f, const struct host_view *h, const struct problem *p)
+{
+	const struct consumer *c = p->cons;
+	char *site = ws_use_site(c->use);
+	size_t i, j, n = 0;
+
+	fprintf(f, "%s:%d: error: %s, %s: %s to %s, where no PHP-FPM pool listens\n",
+		c->use->file, c->use->line, ws_kind_name(c->use->server), site,
+		c->use->directive, c->use->socket);
+	free(site);
+	for (i = 0; i < h->ninst; i++)
+		for (j = 0; j < h->inst[i].npools; j++) {
+			const struct pool_view *pv = &h->inst[i].pools[j];
+			if (!pv->eff.is_unix)
+				continue;
+			fprintf(f, "%s%s (pool %s)", n++ ? ", " : "  pools listen on: ",
+				pv->probe.path, pv->pool->name);
+		}
+	if (n)
+		fputc('\n', f);
+	fprintf(f, "  fix: point it at a pool's socket, or give a pool listen = %s\n",
+		c->use->socket);
+}
+
 static void print_problem(FILE *f, struct host_view *h, const struct problem *p)
 {
 	const struct pool_view *pv = p->pv;
-	const struct fpm_setting *l = &pv->pool->set[K_LISTEN];
-	const char *file = l->file ? l->file : pv->pool->file;
-	int line = l->file ? l->line : pv->pool->line;
+	const struct fpm_setting *l;
+	const char *file;
+	int line;
 	char *lines[4], *r, b[8];
 	size_t n, i;
 
+	if (p->kind == PR_SERVER_SOCKET_MISSING) {
+		print_server_problem(f, h, p);
+		return;
+	}
+	l = &pv->pool->set[K_LISTEN];
+	file = l->file ? l->file : pv->pool->file;
+	line = l->file ? l->line : pv->pool->line;
 	switch (p->kind) {
 	case PR_NOT_SOCKET:
 		fprintf(f, "%s:%d: error: pool %s: %s is not a socket (%s)\n", file, line,
@@ -222,6 +331,12 @@ void report_check_text(FILE *f, struct host_view *h, const struct problem_list *
 			for (c = 0; c < pv->nclients; c++)
 				if (pv->clients[c].user)
 					fprintf(f, " %s", pv->clients[c].client->user);
+			if (pv->ncons > 0)
+				fprintf(f, "; used by %s at %s:%d%s",
+					ws_kind_name(pv->cons[0].use->server), pv->cons[0].use->file,
+					pv->cons[0].use->line, pv->ncons > 1 ? " and more (see show)" : "");
+			else if (h->any_server)
+				fprintf(f, "; no web server uses it");
 			fputc('\n', f);
 		}
 }

@@ -95,8 +95,33 @@ static void pool_from_view(struct snap_pool *sp, const struct pool_view *pv,
 	}
 }
 
-void snapshot_from_host(struct snapshot *s, struct host_view *h,
-			const char *phase)
+/* The web servers' directives and the pools they reach. */
+static void uses_from_host(struct snapshot *s, const struct host_view *h)
+{
+	size_t i;
+
+	s->have_uses = 1;
+	s->nuses = h->ncons;
+	s->uses = xcalloc(h->ncons ? h->ncons : 1, sizeof *s->uses);
+	for (i = 0; i < h->ncons; i++) {
+		const struct consumer *c = &h->cons[i];
+		struct snap_use *u = &s->uses[i];
+		u->server = xstrdup(ws_kind_name(c->use->server));
+		u->user = xstrdup_or_null(c->server->user);
+		u->socket = xstrdup(c->use->socket);
+		u->directive = xstrdup(c->use->directive);
+		u->file = xstrdup(c->use->file);
+		u->line = c->use->line;
+		u->site = ws_use_site(c->use);
+		u->instance = c->iv ? xstrdup(c->iv->loc.config) : NULL;
+		u->pool = c->pv ? xstrdup(c->pv->pool->name) : NULL;
+		u->other_socket = c->pv == NULL && c->other_socket;
+	}
+}
+
+/* The snapshot's header and instances; their pools too if with_pools. */
+static void fill_from_host(struct snapshot *s, struct host_view *h,
+			   const char *phase, int with_pools)
 {
 	size_t i, j;
 
@@ -126,138 +151,375 @@ void snapshot_from_host(struct snapshot *s, struct host_view *h,
 				 xasprintf("%s:%d: %s", e->file ? e->file : iv->loc.config,
 					   e->line, e->msg));
 		}
+		if (!with_pools)
+			continue;
 		si->npools = iv->npools;
 		si->pools = xcalloc(iv->npools, sizeof *si->pools);
 		for (j = 0; j < iv->npools; j++)
 			pool_from_view(&si->pools[j], &iv->pools[j], h->acc);
 	}
+	uses_from_host(s, h);
 }
 
-/* ---- to JSON ---- */
-
-static json_object *jstr(const char *s)
+void snapshot_from_host(struct snapshot *s, struct host_view *h,
+			const char *phase)
 {
-	return s ? json_object_new_string(s) : NULL;
+	fill_from_host(s, h, phase, 1);
 }
 
-static json_object *jverdict(int v)
+/* ---- to JSON ----
+ *
+ * Written as a stream, not as a json-c tree: with thousands of pools the
+ * tree's objects and hash tables cost more than everything else the hook
+ * does.  The reader below is json-c's, strict, and the unit tests read
+ * back what this writes.  The output is deterministic, so post-invoke
+ * can tell an unchanged host by comparing bytes.
+ */
+
+struct jw {
+	char *buf;
+	size_t len, cap;
+};
+
+/* Room for n more bytes and the NUL. */
+static inline char *jw_room(struct jw *w, size_t n)
 {
-	return json_object_new_string(v == V_ALLOWED ? "yes" : v == V_DENIED ? "no" : "unknown");
+	if (w->len + n + 1 > w->cap)
+		XGROW(w->buf, w->cap, w->len + n + 1);
+	return w->buf + w->len;
 }
 
-static json_object *jtristate(int v)
+static void jw_raw(struct jw *w, const char *s, size_t n)
 {
-	return v < 0 ? NULL : json_object_new_boolean(v);
+	memcpy(jw_room(w, n), s, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
 }
 
-static json_object *jstrings(char *const *v, size_t n)
+static void jw_lit(struct jw *w, const char *s)
 {
-	json_object *a = json_object_new_array();
+	jw_raw(w, s, strlen(s));
+}
+
+/* A JSON string: quote, backslash and control bytes escaped (RFC 8259);
+ * other bytes as they are, as json-c writes them. */
+static void jw_str(struct jw *w, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n;
+	char *o;
+
+	if (s == NULL) {
+		jw_raw(w, "null", 4);
+		return;
+	}
+	n = strlen(s);
+	o = jw_room(w, n * 6 + 2);	/* worst case: every byte \u00XX */
+	*o++ = '"';
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+		} else if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else {
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[c >> 4];
+			o[5] = hex[c & 15];
+			o += 6;
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+	w->len = (size_t)(o - w->buf);
+}
+
+/* ,"key": -- the comma unless it opens its object.  Keys are ours and
+ * plain: no escaping needed. */
+static void jw_key(struct jw *w, const char *key, int first)
+{
+	size_t n = strlen(key);
+	char *o = jw_room(w, n + 4);
+
+	if (!first)
+		*o++ = ',';
+	*o++ = '"';
+	memcpy(o, key, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ':';
+	*o = '\0';
+	w->len = (size_t)(o - w->buf);
+}
+
+static void jw_int(struct jw *w, long long v)
+{
+	char b[24], *p = b + sizeof b;
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	jw_raw(w, p, (size_t)(b + sizeof b - p));
+}
+
+static void jw_mode(struct jw *w, unsigned m)
+{
+	char b[6] = { '"', (char)('0' + ((m >> 9) & 7)), (char)('0' + ((m >> 6) & 7)),
+		      (char)('0' + ((m >> 3) & 7)), (char)('0' + (m & 7)), '"' };
+
+	jw_raw(w, b, sizeof b);
+}
+
+static void jw_tristate(struct jw *w, int v)
+{
+	jw_lit(w, v < 0 ? "null" : v ? "true" : "false");
+}
+
+static void jw_verdict(struct jw *w, int v)
+{
+	jw_lit(w, v == V_ALLOWED ? "\"yes\"" : v == V_DENIED ? "\"no\"" : "\"unknown\"");
+}
+
+static void jw_strings(struct jw *w, char *const *v, size_t n)
+{
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
+	jw_raw(w, "[", 1);
+	for (i = 0; i < n; i++) {
+		if (i)
+			jw_raw(w, ",", 1);
+		jw_str(w, v[i]);
+	}
+	jw_raw(w, "]", 1);
 }
 
-static json_object *jmode(unsigned m)
+static void jw_perm(struct jw *w, const struct snap_perm *p)
 {
-	char b[8];
-
-	snprintf(b, sizeof b, "%04o", m & 07777);
-	return json_object_new_string(b);
-}
-
-static json_object *jperm(const struct snap_perm *p)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "owner", jstr(p->owner));
-	json_object_object_add(o, "group", jstr(p->group));
-	json_object_object_add(o, "uid", json_object_new_int64(p->uid));
-	json_object_object_add(o, "gid", json_object_new_int64(p->gid));
-	json_object_object_add(o, "mode", jmode(p->mode));
-	json_object_object_add(o, "acl", jstrings(p->acl, p->nacl));
-	return o;
+	jw_raw(w, "{", 1);
+	jw_key(w, "owner", 1);
+	jw_str(w, p->owner);
+	jw_key(w, "group", 0);
+	jw_str(w, p->group);
+	jw_key(w, "uid", 0);
+	jw_int(w, p->uid);
+	jw_key(w, "gid", 0);
+	jw_int(w, p->gid);
+	jw_key(w, "mode", 0);
+	jw_mode(w, p->mode);
+	jw_key(w, "acl", 0);
+	jw_strings(w, p->acl, p->nacl);
+	jw_raw(w, "}", 1);
 }
 
 static const char *const sock_state_names[] = {
 	"none", "socket", "absent", "not-socket", "error"
 };
 
-static json_object *jpool(const struct snap_pool *p)
+static void jw_pool(struct jw *w, const struct snap_pool *p)
 {
-	json_object *o = json_object_new_object(), *d = json_object_new_object();
-	json_object *cl = json_object_new_array();
 	size_t i;
 	int k;
 
-	json_object_object_add(o, "name", json_object_new_string(p->name));
-	json_object_object_add(o, "file", json_object_new_string(p->file));
-	json_object_object_add(o, "line", json_object_new_int(p->line));
+	jw_raw(w, "{", 1);
+	jw_key(w, "name", 1);
+	jw_str(w, p->name);
+	jw_key(w, "file", 0);
+	jw_str(w, p->file);
+	jw_key(w, "line", 0);
+	jw_int(w, p->line);
+	jw_key(w, "declared", 0);
+	jw_raw(w, "{", 1);
 	for (k = 0; k < K_NKEYS; k++) {
-		json_object *s = NULL;
-		if (p->set[k].value) {
-			s = json_object_new_object();
-			json_object_object_add(s, "value", json_object_new_string(p->set[k].value));
-			json_object_object_add(s, "file", jstr(p->set[k].file));
-			json_object_object_add(s, "line", json_object_new_int(p->set[k].line));
+		jw_key(w, fpm_key_names[k], k == 0);
+		if (p->set[k].value == NULL) {
+			jw_lit(w, "null");
+			continue;
 		}
-		json_object_object_add(d, fpm_key_names[k], s);
+		jw_raw(w, "{", 1);
+		jw_key(w, "value", 1);
+		jw_str(w, p->set[k].value);
+		jw_key(w, "file", 0);
+		jw_str(w, p->set[k].file);
+		jw_key(w, "line", 0);
+		jw_int(w, p->set[k].line);
+		jw_raw(w, "}", 1);
 	}
-	json_object_object_add(o, "declared", d);
-	json_object_object_add(o, "unix", json_object_new_boolean(p->is_unix));
-	json_object_object_add(o, "effective", p->is_unix && p->eff_valid ? jperm(&p->eff) : NULL);
-	json_object_object_add(o, "effective_errors", jstrings(p->eff_errors, p->neff_errors));
-	json_object_object_add(o, "socket_state", json_object_new_string(sock_state_names[p->sock_state]));
-	json_object_object_add(o, "socket", p->sock_state == PROBE_SOCKET ? jperm(&p->sock) : NULL);
+	jw_raw(w, "}", 1);
+	jw_key(w, "unix", 0);
+	jw_lit(w, p->is_unix ? "true" : "false");
+	jw_key(w, "effective", 0);
+	if (p->is_unix && p->eff_valid)
+		jw_perm(w, &p->eff);
+	else
+		jw_lit(w, "null");
+	jw_key(w, "effective_errors", 0);
+	jw_strings(w, p->eff_errors, p->neff_errors);
+	jw_key(w, "socket_state", 0);
+	jw_str(w, sock_state_names[p->sock_state]);
+	jw_key(w, "socket", 0);
+	if (p->sock_state == PROBE_SOCKET)
+		jw_perm(w, &p->sock);
+	else
+		jw_lit(w, "null");
+	jw_key(w, "clients", 0);
+	jw_raw(w, "[", 1);
 	for (i = 0; i < p->nclients; i++) {
-		json_object *c = json_object_new_object();
-		json_object_object_add(c, "user", json_object_new_string(p->clients[i].user));
-		json_object_object_add(c, "now", jverdict(p->clients[i].now));
-		json_object_object_add(c, "next", jverdict(p->clients[i].next));
-		json_object_array_add(cl, c);
+		jw_raw(w, i ? ",{" : "{", i ? 2 : 1);
+		jw_key(w, "user", 1);
+		jw_str(w, p->clients[i].user);
+		jw_key(w, "now", 0);
+		jw_verdict(w, p->clients[i].now);
+		jw_key(w, "next", 0);
+		jw_verdict(w, p->clients[i].next);
+		jw_raw(w, "}", 1);
 	}
-	json_object_object_add(o, "clients", cl);
-	return o;
+	jw_raw(w, "]}", 2);
+}
+
+static void pool_free(struct snap_pool *p);
+
+/* An instance; its pools from si, or -- one at a time, so that the whole
+ * snapshot never sits in memory beside the host view -- from iv. */
+static void jw_instance(struct jw *w, const struct snap_instance *si,
+			const struct instance_view *iv, struct accounts *acc)
+{
+	size_t j;
+
+	jw_raw(w, "{", 1);
+	jw_key(w, "config", 1);
+	jw_str(w, si->config);
+	jw_key(w, "binary", 0);
+	jw_str(w, si->binary);
+	jw_key(w, "package", 0);
+	jw_str(w, si->package);
+	jw_key(w, "version", 0);
+	jw_str(w, si->version);
+	jw_key(w, "package_version", 0);
+	jw_str(w, si->package_version);
+	jw_key(w, "default_mode", 0);
+	jw_mode(w, si->default_mode);
+	jw_key(w, "fpm_test", 0);
+	jw_tristate(w, si->fpm_test);
+	jw_key(w, "fpm_test_messages", 0);
+	jw_str(w, si->fpm_test_msgs);
+	jw_key(w, "running", 0);
+	jw_tristate(w, si->running);
+	jw_key(w, "config_errors", 0);
+	jw_strings(w, si->config_errors, si->nconfig_errors);
+	jw_key(w, "pools", 0);
+	jw_raw(w, "[", 1);
+	for (j = 0; j < (iv ? iv->npools : si->npools); j++) {
+		if (j)
+			jw_raw(w, ",\n", 2);
+		if (iv) {
+			struct snap_pool tmp;
+			memset(&tmp, 0, sizeof tmp);
+			pool_from_view(&tmp, &iv->pools[j], acc);
+			jw_pool(w, &tmp);
+			pool_free(&tmp);
+		} else {
+			jw_pool(w, &si->pools[j]);
+		}
+	}
+	jw_raw(w, "]}", 2);
+}
+
+static void jw_uses(struct jw *w, const struct snapshot *s)
+{
+	size_t i;
+
+	jw_key(w, "server_uses", 0);
+	jw_raw(w, "[", 1);
+	for (i = 0; i < s->nuses; i++) {
+		const struct snap_use *u = &s->uses[i];
+		jw_raw(w, i ? ",\n{" : "\n{", i ? 3 : 2);
+		jw_key(w, "server", 1);
+		jw_str(w, u->server);
+		jw_key(w, "user", 0);
+		jw_str(w, u->user);
+		jw_key(w, "socket", 0);
+		jw_str(w, u->socket);
+		jw_key(w, "directive", 0);
+		jw_str(w, u->directive);
+		jw_key(w, "file", 0);
+		jw_str(w, u->file);
+		jw_key(w, "line", 0);
+		jw_int(w, u->line);
+		jw_key(w, "site", 0);
+		jw_str(w, u->site);
+		jw_key(w, "instance", 0);
+		jw_str(w, u->instance);
+		jw_key(w, "pool", 0);
+		jw_str(w, u->pool);
+		jw_key(w, "other_socket", 0);
+		jw_lit(w, u->other_socket ? "true" : "false");
+		jw_raw(w, "}", 1);
+	}
+	jw_raw(w, "]", 1);
+}
+
+/*
+ * The body -- everything that describes the host -- comes first and the
+ * header of this one run (phase, time, boot) last, so that two snapshots
+ * of an unchanged host share every byte up to SNAPSHOT_TAIL_MARK.
+ */
+static char *to_json(const struct snapshot *s, struct host_view *h)
+{
+	struct jw w = { NULL, 0, 0 };
+	size_t i;
+
+	jw_lit(&w, "{\"kind\":\"" SNAPSHOT_KIND "\",\"schema\":");
+	jw_int(&w, SNAPSHOT_SCHEMA);
+	jw_key(&w, "root", 0);
+	jw_str(&w, s->root);
+	jw_key(&w, "guard_version", 0);
+	jw_str(&w, s->guard_version);
+	jw_key(&w, "instances", 0);
+	jw_raw(&w, "[\n", 2);
+	for (i = 0; i < s->ninst; i++) {
+		if (i)
+			jw_raw(&w, ",\n", 2);
+		jw_instance(&w, &s->inst[i], h ? &h->inst[i] : NULL, h ? h->acc : NULL);
+	}
+	jw_raw(&w, "]", 1);
+	if (s->have_uses)
+		jw_uses(&w, s);
+	jw_lit(&w, SNAPSHOT_TAIL_MARK);
+	jw_str(&w, s->phase);
+	jw_key(&w, "boot_id", 0);
+	jw_str(&w, s->boot_id);
+	jw_key(&w, "created", 0);
+	jw_int(&w, s->created);
+	jw_raw(&w, "}\n", 2);
+	return w.buf;
 }
 
 char *snapshot_to_json(const struct snapshot *s)
 {
-	json_object *root = json_object_new_object(), *insts = json_object_new_array();
-	size_t i, j;
-	char *out;
+	return to_json(s, NULL);
+}
 
-	json_object_object_add(root, "kind", json_object_new_string(SNAPSHOT_KIND));
-	json_object_object_add(root, "schema", json_object_new_int(SNAPSHOT_SCHEMA));
-	json_object_object_add(root, "phase", json_object_new_string(s->phase));
-	json_object_object_add(root, "guard_version", json_object_new_string(s->guard_version));
-	json_object_object_add(root, "boot_id", jstr(s->boot_id));
-	json_object_object_add(root, "created", json_object_new_int64(s->created));
-	json_object_object_add(root, "root", json_object_new_string(s->root));
-	for (i = 0; i < s->ninst; i++) {
-		const struct snap_instance *si = &s->inst[i];
-		json_object *o = json_object_new_object(), *pools = json_object_new_array();
-		json_object_object_add(o, "config", json_object_new_string(si->config));
-		json_object_object_add(o, "binary", jstr(si->binary));
-		json_object_object_add(o, "package", jstr(si->package));
-		json_object_object_add(o, "version", jstr(si->version));
-		json_object_object_add(o, "package_version", jstr(si->package_version));
-		json_object_object_add(o, "default_mode", jmode(si->default_mode));
-		json_object_object_add(o, "fpm_test", jtristate(si->fpm_test));
-		json_object_object_add(o, "fpm_test_messages", jstr(si->fpm_test_msgs));
-		json_object_object_add(o, "running", jtristate(si->running));
-		json_object_object_add(o, "config_errors", jstrings(si->config_errors, si->nconfig_errors));
-		for (j = 0; j < si->npools; j++)
-			json_object_array_add(pools, jpool(&si->pools[j]));
-		json_object_object_add(o, "pools", pools);
-		json_object_array_add(insts, o);
-	}
-	json_object_object_add(root, "instances", insts);
-	out = xstrdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-						     JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(root);
-	return out;
+char *snapshot_json_from_host(struct host_view *h, const char *phase)
+{
+	struct snapshot s;
+	char *json;
+
+	fill_from_host(&s, h, phase, 0);
+	json = to_json(&s, h);
+	snapshot_free(&s);
+	return json;
+}
+
+size_t snapshot_body_length(const char *json)
+{
+	const char *m = strstr(json, SNAPSHOT_TAIL_MARK);
+
+	return m ? (size_t)(m - json) : 0;
 }
 
 /* ---- from JSON: every field checked, the first fault named ---- */
@@ -528,6 +790,45 @@ static void rd_instance(struct rd *r, json_object *o, struct snap_instance *si)
 	}
 }
 
+/* "server_uses" is optional: snapshots of guards before it have none,
+ * and the diff then says nothing about the web servers. */
+static void rd_uses(struct rd *r, json_object *root, struct snapshot *s)
+{
+	json_object *a, *v;
+	size_t i, n;
+
+	if (!json_object_object_get_ex(root, "server_uses", &a))
+		return;
+	a = rd_field(r, root, "server_uses", json_type_array, 0);
+	n = a ? json_object_array_length(a) : 0;
+	s->have_uses = a != NULL;
+	s->uses = xcalloc(n ? n : 1, sizeof *s->uses);
+	for (i = 0; i < n && r->err == NULL; i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+		struct snap_use *u = &s->uses[i];
+		size_t old = rd_enter(r, "server_uses[%zu]", i);
+		s->nuses = i + 1;
+		if (o == NULL || !json_object_is_type(o, json_type_object)) {
+			rd_fail(r, "use", "not an object");
+		} else {
+			u->server = rd_str(r, o, "server", 0);
+			u->user = rd_str(r, o, "user", 1);
+			u->socket = rd_str(r, o, "socket", 0);
+			u->directive = rd_str(r, o, "directive", 0);
+			u->file = rd_str(r, o, "file", 0);
+			u->line = (int)rd_int(r, o, "line", 0, INT_MAX);
+			u->site = rd_str(r, o, "site", 0);
+			u->instance = rd_str(r, o, "instance", 1);
+			u->pool = rd_str(r, o, "pool", 1);
+			v = rd_field(r, o, "other_socket", json_type_boolean, 0);
+			u->other_socket = v && json_object_get_boolean(v);
+			if (r->err == NULL && (u->instance == NULL) != (u->pool == NULL))
+				rd_fail(r, "pool", "disagrees with instance");
+		}
+		rd_leave(r, old);
+	}
+}
+
 int snapshot_parse(const char *buf, size_t len, struct snapshot *s, char **err)
 {
 	struct json_tokener *tok;
@@ -591,6 +892,7 @@ int snapshot_parse(const char *buf, size_t len, struct snapshot *s, char **err)
 			rd_instance(&r, o, &s->inst[i]);
 		rd_leave(&r, old);
 	}
+	rd_uses(&r, root, s);
 	json_object_put(root);
 	if (r.err) {
 		*err = r.err;
@@ -655,6 +957,18 @@ void snapshot_free(struct snapshot *s)
 		free(si->pools);
 	}
 	free(s->inst);
+	for (i = 0; i < s->nuses; i++) {
+		struct snap_use *u = &s->uses[i];
+		free(u->server);
+		free(u->user);
+		free(u->socket);
+		free(u->directive);
+		free(u->file);
+		free(u->site);
+		free(u->instance);
+		free(u->pool);
+	}
+	free(s->uses);
 	free(s->phase);
 	free(s->guard_version);
 	free(s->boot_id);

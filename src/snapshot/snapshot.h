@@ -77,6 +77,21 @@ struct snap_instance {
 	size_t npools;
 };
 
+/* A web server directive and the pool listening where it points (host.h
+ * struct consumer), so that the diff can tell a socket renamed under a
+ * server that still uses the old path. */
+struct snap_use {
+	char *server;		/* "nginx", "apache2" */
+	char *user;		/* the server's user; NULL: unknown */
+	char *socket;		/* as configured */
+	char *directive;
+	char *file;
+	int line;
+	char *site;		/* "server example.org", "every site", ... */
+	char *instance, *pool;	/* the pool listening there; NULL: none */
+	int other_socket;	/* no pool, another program's socket is there */
+};
+
 struct snapshot {
 	char *phase;		/* "pre-invoke", "post-invoke", "check" */
 	char *guard_version;
@@ -85,14 +100,27 @@ struct snapshot {
 	char *root;
 	struct snap_instance *inst;
 	size_t ninst;
+	struct snap_use *uses;	/* "server_uses" */
+	size_t nuses;
+	int have_uses;		/* 0: a snapshot without "server_uses" (older guard) */
 };
 
 /* Copy what diff needs out of a host view. */
 void snapshot_from_host(struct snapshot *s, struct host_view *h,
 			const char *phase);
 
-/* JSON text of s (caller frees). */
+/* JSON text of s (caller frees); deterministic, the run's own header
+ * (phase, boot_id, created) after SNAPSHOT_TAIL_MARK at the end. */
+#define SNAPSHOT_TAIL_MARK ",\n\"phase\":"
 char *snapshot_to_json(const struct snapshot *s);
+
+/* snapshot_to_json(snapshot_from_host(h)) without ever holding the
+ * whole snapshot: the same bytes, pool by pool (caller frees). */
+char *snapshot_json_from_host(struct host_view *h, const char *phase);
+
+/* Bytes of the text before the run's own header (0: not found): two
+ * snapshots whose bodies are equal describe the same host state. */
+size_t snapshot_body_length(const char *json);
 
 /* 0, or -1 with *err (caller frees) saying what is wrong. */
 int snapshot_parse(const char *buf, size_t len, struct snapshot *s, char **err);

@@ -35,10 +35,20 @@ struct socket_probe {
 	struct fsobj *dirs;	/* "/" first, the socket's directory last */
 	char **dirpaths;
 	size_t ndirs;
+	int way_shared;		/* dirs/dirpaths belong to a probe_cache */
 };
 
 void socket_probe(const struct rootfs *r, const char *path,
 		  struct socket_probe *out);
+
+/* The same with the directories' facts shared between calls: for a host's
+ * many sockets, in one run (the facts are as old as the run).  The
+ * probes point into the cache for dirs/dirpaths: free the probes first. */
+struct probe_cache;
+struct probe_cache *probe_cache_new(void);
+void probe_cache_free(struct probe_cache *c);
+void socket_probe_cached(const struct rootfs *r, struct probe_cache *c,
+			 const char *path, struct socket_probe *out);
 void socket_probe_free(struct socket_probe *p);
 
 /* Read the ACL of an open fd (O_PATH fine) into o; 0 or -1. */

@@ -98,7 +98,7 @@ void state_close(struct state_dir *s)
 
 int state_lock(struct state_dir *s, int wait_s, char **err)
 {
-	struct timespec tick = { 0, 100 * 1000 * 1000 };
+	struct timespec tick = { 0, 100L * 1000 * 1000 };
 	int i, said = 0;
 
 	s->lock_fd = openat(s->fd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -162,6 +162,29 @@ int state_read(struct state_dir *s, const char *name, size_t max, char **buf,
 	return 0;
 }
 
+int state_subdir(struct state_dir *s, const char *name, mode_t mode, char **err)
+{
+	struct stat st;
+	const char *why = NULL;
+	int fd;
+
+	if (mkdirat(s->fd, name, mode) < 0 && errno != EEXIST)
+		return fail(err, "%s/%s: %s", s->path, name, strerror(errno));
+	fd = openat(s->fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, "%s/%s: %s", s->path, name,
+			    errno == ENOTDIR || errno == ELOOP
+				    ? "not a directory (a symlink or a file): refused"
+				    : strerror(errno));
+	if (fstat(fd, &st) < 0 || (why = untrusted_why(&st)) != NULL) {
+		int e = errno;
+		close(fd);
+		return fail(err, "%s/%s: %s: refused", s->path, name, why ? why : strerror(e));
+	}
+	close(fd);
+	return 0;
+}
+
 char *state_path(const struct state_dir *s, const char *name)
 {
 	return xasprintf("%s/%s", s->path, name);
@@ -172,6 +195,18 @@ int state_write(struct state_dir *s, const char *name, const void *buf,
 {
 	char *p = state_path(s, name);
 	int rc = atomic_file_replace(p, 0, buf, len, geteuid(), s->gid, mode);
+
+	if (rc < 0)
+		fail(err, "%s: cannot write: %s", p, strerror(errno));
+	free(p);
+	return rc;
+}
+
+int state_write_transient(struct state_dir *s, const char *name, const void *buf,
+			  size_t len, mode_t mode, char **err)
+{
+	char *p = state_path(s, name);
+	int rc = atomic_file_replace_transient(p, buf, len, geteuid(), s->gid, mode);
 
 	if (rc < 0)
 		fail(err, "%s: cannot write: %s", p, strerror(errno));

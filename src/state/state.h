@@ -36,8 +36,15 @@ int state_read(struct state_dir *s, const char *name, size_t max, char **buf,
 	       size_t *len, char **err);
 int state_write(struct state_dir *s, const char *name, const void *buf,
 		size_t len, mode_t mode, char **err);
+/* state_write without the fsyncs, for hand-over files (snapshot, cache). */
+int state_write_transient(struct state_dir *s, const char *name, const void *buf,
+			  size_t len, mode_t mode, char **err);
 /* 0, also when it did not exist. */
 int state_remove(struct state_dir *s, const char *name);
+
+/* Create (mode) or check a subdirectory: a real directory, ours, writable
+ * by nobody else -- the same rules as the dir itself.  0, or -1 with *err. */
+int state_subdir(struct state_dir *s, const char *name, mode_t mode, char **err);
 
 /* Host path of a file in the dir (caller frees). */
 char *state_path(const struct state_dir *s, const char *name);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TMP_TAG ".pfg-"
@@ -33,9 +34,17 @@ static void random_suffix(char out[13])
 	unsigned char b[6];
 	size_t i;
 
-	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
-		for (i = 0; i < sizeof b; i++)	/* unique enough: O_EXCL decides */
-			b[i] = (unsigned char)(rand() ^ getpid());
+	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
+		/* No entropy yet: unique is enough, O_EXCL decides. */
+		static unsigned long n;
+		struct timespec ts;
+		unsigned long long v;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		v = (unsigned long long)ts.tv_nsec ^ ((unsigned long long)getpid() << 20) ^ ++n;
+		for (i = 0; i < sizeof b; i++, v >>= 8)
+			b[i] = (unsigned char)v;
+	}
 	for (i = 0; i < sizeof b; i++) {
 		out[2 * i] = hex[b[i] >> 4];
 		out[2 * i + 1] = hex[b[i] & 15];
@@ -126,7 +135,7 @@ int atomic_file_commit(struct atomic_file *af)
 {
 	int saved;
 
-	if (fsync(af->fd) < 0)
+	if (!af->transient && fsync(af->fd) < 0)
 		goto fail;
 	fault_point("after-temp-write");
 	if (close(af->fd) < 0) {
@@ -138,7 +147,7 @@ int atomic_file_commit(struct atomic_file *af)
 		goto fail;
 	fault_point("after-rename");
 	/* The rename is durable only once the directory is. */
-	if (fsync(af->dirfd) < 0) {
+	if (!af->transient && fsync(af->dirfd) < 0) {
 		saved = errno;
 		release(af);
 		errno = saved;
@@ -160,14 +169,15 @@ void atomic_file_abort(struct atomic_file *af)
 	release(af);
 }
 
-int atomic_file_replace(const char *path, int must_exist, const void *buf,
-			size_t len, uid_t uid, gid_t gid, mode_t mode)
+static int replace(const char *path, int must_exist, const void *buf, size_t len,
+		   uid_t uid, gid_t gid, mode_t mode, int transient)
 {
 	struct atomic_file af;
 	int saved;
 
 	if (atomic_file_begin(&af, path, must_exist, uid, gid, mode) < 0)
 		return -1;
+	af.transient = transient;
 	if (atomic_file_write(&af, buf, len) < 0) {
 		saved = errno;
 		atomic_file_abort(&af);
@@ -175,6 +185,18 @@ int atomic_file_replace(const char *path, int must_exist, const void *buf,
 		return -1;
 	}
 	return atomic_file_commit(&af);
+}
+
+int atomic_file_replace(const char *path, int must_exist, const void *buf,
+			size_t len, uid_t uid, gid_t gid, mode_t mode)
+{
+	return replace(path, must_exist, buf, len, uid, gid, mode, 0);
+}
+
+int atomic_file_replace_transient(const char *path, const void *buf, size_t len,
+				  uid_t uid, gid_t gid, mode_t mode)
+{
+	return replace(path, 0, buf, len, uid, gid, mode, 1);
 }
 
 void atomic_file_sweep(const char *path)

@@ -24,6 +24,7 @@
 struct atomic_file {
 	int dirfd;
 	int fd;
+	int transient;		/* skip the fsyncs (see atomic_file_replace_transient) */
 	char *dir;
 	char *base;
 	char *tmp;		/* temp name inside dir */
@@ -39,6 +40,12 @@ void atomic_file_abort(struct atomic_file *af);
 /* begin + write + commit in one; on failure nothing is left behind. */
 int atomic_file_replace(const char *path, int must_exist, const void *buf,
 			size_t len, uid_t uid, gid_t gid, mode_t mode);
+
+/* The same, still atomic, but without the fsyncs: for the guard's own
+ * hand-over files (snapshot, cache) that a crash makes stale anyway;
+ * waiting for the disk twice per file on every apt run is not worth it. */
+int atomic_file_replace_transient(const char *path, const void *buf, size_t len,
+				  uid_t uid, gid_t gid, mode_t mode);
 
 /* Unlink temp files a killed run left beside path. */
 void atomic_file_sweep(const char *path);

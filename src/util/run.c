@@ -21,6 +21,12 @@ static long now_ms(void)
 
 int run_capture(char *const argv[], int timeout_ms, char **outp, int *status)
 {
+	return run_capture_max(argv, timeout_ms, RUN_MAX_OUTPUT, outp, status);
+}
+
+int run_capture_max(char *const argv[], int timeout_ms, size_t max, char **outp,
+		    int *status)
+{
 	int pfd[2], st, e;
 	size_t len = 0, cap = 4096;
 	char *out;
@@ -62,7 +68,7 @@ int run_capture(char *const argv[], int timeout_ms, char **outp, int *status)
 		}
 		if (p.revents == 0)
 			continue;
-		if (len + 1 >= cap && cap < RUN_MAX_OUTPUT + 2) {
+		if (len + 1 >= cap && cap < max + 2) {
 			cap *= 2;
 			out = xreallocarray(out, cap, 1);
 		}

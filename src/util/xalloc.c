@@ -85,6 +85,8 @@ void *xgrow_impl(void *p, size_t *cap, size_t need, size_t sz)
 }
 
 static void vreport(int with_errno, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void vreport(int with_errno, const char *fmt, va_list ap)
 {
 	int saved = errno;
 

@@ -56,3 +56,22 @@ restart_fpm() {
 transcript() { echo "=== transcript: $1"; cat "$2"; echo "=== end of transcript"; }
 # The package's own www.conf, as dpkg would install it.
 deb_file() { dpkg-deb --fsys-tarfile "$1" | tar -xO ".$2"; }
+
+# Requests through nginx for the whole of an apt-get install: each
+# response code on a line in /tmp/codes; nginx's own "(13: Permission
+# denied)" lines counted too.  Prints "RESULT NAME requests failed denied".
+loop_through() {	# loop_through NAME APT-ARGS...
+	local name=$1; shift
+	: > /var/log/nginx/error.log; rm -f /tmp/stop /tmp/codes
+	( while [ ! -e /tmp/stop ]; do
+		curl -s -o /dev/null -w '%{http_code}\n' --max-time 2 http://127.0.0.1:8080/index.php
+	  done ) > /tmp/codes &
+	local lp=$!
+	sleep 1
+	apt-get install -y -q "$@" >/tmp/apt.out 2>&1; apt_rc=$?
+	sleep 1; touch /tmp/stop; wait $lp
+	requests=$(wc -l < /tmp/codes)
+	failed=$(grep -vc '^200$' /tmp/codes)
+	denied=$(grep -c '(13: Permission denied)' /var/log/nginx/error.log)
+	echo "RESULT $name $requests $failed $denied"
+}

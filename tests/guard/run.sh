@@ -28,8 +28,8 @@ connects_as() {
 	setpriv --reuid="$1" --regid="$1" --init-groups \
 		perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Peer => $ARGV[0]) or exit 1' "$SOCK"
 }
-G() {
-	"$BIN" --fpm-config "$work/fpm/php-fpm.conf" --fpm-binary "${FPMBIN:-$FPM}" \
+G() {	# $VALGRIND (make valgrind): memcheck around every run
+	${VALGRIND:-} "$BIN" --fpm-config "$work/fpm/php-fpm.conf" --fpm-binary "${FPMBIN:-$FPM}" \
 	       --client www-data --state-dir "$work/state" --log-dir "$work/log" \
 	       --config "$work/etc/guard.conf" --no-syslog "$@"
 }
@@ -209,6 +209,43 @@ printf '{"kind":"php-fpm-guard-snapshot","schema":1' > "$work/cut.json"
 out=$("$BIN" diff "$work/old.json" "$work/cut.json" 2>&1); rc=$?
 if [ $rc -eq 2 ] && grep -q "cut.json: not a usable snapshot: not valid JSON" <<<"$out"; then ok diff-rejects-truncated
 else bad diff-rejects-truncated "rc=$rc out=$out"; fi
+
+# 16. fix_target = drop-in: www.conf stays as the package shipped it; the
+#     guard's own pool.d/zz-php-fpm-guard.conf re-opens [www] instead.
+fresh; echo "fix_target = drop-in" > "$work/etc/guard.conf"; start_fpm
+upgrade dropin cve_restart
+D=$work/fpm/pool.d/zz-php-fpm-guard.conf
+if [ $rc -eq 0 ] && grep -q "fixed: set in \[www\] of $D" <<<"$out" && grep -q '^;listen.owner' "$W" \
+   && ! grep -q 'php-fpm-guard' "$W" && head -1 "$D" | grep -q '^; php-fpm-guard drop-in' \
+   && grep -q '^\[www\]$' "$D" && grep -q '^listen.owner = www-data$' "$D" \
+   && connects_as www-data && start_fpm && connects_as www-data; then ok fix-target-drop-in
+else bad fix-target-drop-in "rc=$rc out=$out $(cat "$D" 2>&1)"; fi
+# The drop-in never outlives its pool: with www gone, its entry goes.
+G pre-invoke 2>/dev/null
+sed -e 's/^\[www\]/[other]/' "$W" > "$work/fpm/pool.d/other.conf"; rm -f "$W"
+start_fpm; out=$(G post-invoke 2>&1); rc=$?
+if [ $rc -eq 0 ] && ! grep -q '^\[www\]$' "$D" && grep -q "dropped 1 drop-in entry" <<<"$out" \
+   && "$FPM" -t -y "$work/fpm/php-fpm.conf" >/dev/null 2>&1; then ok drop-in-pruned
+else bad drop-in-pruned "rc=$rc out=$out $(cat "$D")"; fi
+rm -f "$work/fpm/pool.d/other.conf"
+
+# 15. The no-change path asks php-fpm nothing: its answers (-t, -v) are
+#     cached by the identity of the config files and the binary, and a
+#     changed config is asked again (issue 7).
+cat > "$work/count-fpm" <<EOS
+#!/bin/sh
+echo "\$*" >> "$work/fpm-calls"
+exec $FPM "\$@"
+EOS
+chmod 755 "$work/count-fpm"
+fresh; start_fpm; FPMBIN=$work/count-fpm; : > "$work/fpm-calls"
+G pre-invoke; G post-invoke; first=$(wc -l < "$work/fpm-calls")
+G pre-invoke; G post-invoke; second=$(wc -l < "$work/fpm-calls")
+printf '; touched\n' >> "$W"
+G pre-invoke; third=$(wc -l < "$work/fpm-calls")
+if [ "$first" -ge 1 ] && [ "$second" = "$first" ] && [ "$third" -gt "$second" ]; then ok fpm-answers-cached
+else bad fpm-answers-cached "calls: first pair $first, second pair $second, after a change $third: $(cat "$work/fpm-calls")"; fi
+unset FPMBIN
 
 # 14. syslog: one line per finding with stable fields, tag php-fpm-guard.
 #     A datagram listener stands in for the syslog daemon at /dev/log

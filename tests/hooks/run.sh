@@ -32,4 +32,15 @@ case_ gets-command 'echo "cmd=$1"' 0 "cmd=post-invoke"
 rm -f "$work/guard"
 out=$("$work/apt-hook" pre-invoke 2>&1); rc=$?
 [ $rc -eq 0 ] && [ -z "$out" ] && ok removed-guard-is-silent || bad removed-guard-is-silent "rc=$rc $out"
+# The Pre-Install-Pkgs stub, with the package removed: it reads what apt
+# sends (apt must never write into a closed pipe) and succeeds.
+sed -e "s#^hook=/usr/lib/php-fpm-guard/apt-hook#hook=$work/gone#" \
+    "$here/../../hooks/apt-pre-install-pkgs" > "$work/stub"; chmod 755 "$work/stub"
+out=$(seq 100000 | APT_HOOK_INFO_FD=20 "$work/stub" 20<&0 2>&1); rc=$?
+[ $rc -eq 0 ] && [ -z "$out" ] && ok stub-drains-when-removed || bad stub-drains-when-removed "rc=$rc $out"
+sed -e "s#^hook=/usr/lib/php-fpm-guard/apt-hook#hook=$work/apt-hook#" \
+    "$here/../../hooks/apt-pre-install-pkgs" > "$work/stub"; chmod 755 "$work/stub"
+stand_in 'echo "cmd=$1 fd=$APT_HOOK_INFO_FD"'
+out=$(APT_HOOK_INFO_FD=20 "$work/stub" 20</dev/null 2>&1); rc=$?
+[ $rc -eq 0 ] && grep -q "cmd=pre-install-pkgs fd=20" <<<"$out" && ok stub-runs-the-guard || bad stub-runs-the-guard "rc=$rc $out"
 finish

@@ -570,7 +570,7 @@ START_TEST(test_finding_names)
 		"php-fpm-test-refused", "config-error", "socket-broadened",
 		"socket-broadened-at-restart", "listen-changed", "socket-vanished",
 		"daemon-stopped", "pool-removed", "instance-removed", "pool-added",
-		"instance-added"
+		"instance-added", "server-socket-lost"
 	};
 	int k;
 

@@ -3,6 +3,8 @@
 # package's new file.
 . /e2e/inner.sh
 start_site; install_guard || bad install "$(cat /tmp/install.log)"
+# This scenario holds the Post-Invoke path; the prediction has its own (20, 21).
+echo "predict = no" > /etc/php-fpm-guard/conf.d/40-e2e-post-invoke.conf
 echo "policy = abort" > /etc/php-fpm-guard/conf.d/50-abort.conf
 apt-get install -y -q /e2e/php8.2-fpm-cve.deb >/tmp/apt.out 2>/tmp/apt.err; rc=$?
 if [ $rc -ne 0 ] && grep -q "Problem executing scripts DPkg::Post-Invoke" /tmp/apt.err \

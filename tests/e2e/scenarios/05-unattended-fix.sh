@@ -2,6 +2,8 @@
 # site up.
 . /e2e/inner.sh; . /e2e/uu.sh
 start_site; install_guard || bad install "$(cat /tmp/install.log)"
+# This scenario holds the Post-Invoke path; the prediction has its own (20, 21).
+echo "predict = no" > /etc/php-fpm-guard/conf.d/40-e2e-post-invoke.conf
 old=$(dpkg-query -W -f '${Version}' php8.2-fpm)
 uu_repo || bad repo "$(cat /tmp/update.log)"
 uu_run; rc=$?

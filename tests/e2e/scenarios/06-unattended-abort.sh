@@ -1,6 +1,8 @@
 # The same with policy abort: unattended-upgrades records the failure.
 . /e2e/inner.sh; . /e2e/uu.sh
 start_site; install_guard || bad install "$(cat /tmp/install.log)"
+# This scenario holds the Post-Invoke path; the prediction has its own (20, 21).
+echo "predict = no" > /etc/php-fpm-guard/conf.d/40-e2e-post-invoke.conf
 echo "policy = abort" > /etc/php-fpm-guard/conf.d/50-abort.conf
 uu_repo || bad repo "$(cat /tmp/update.log)"
 uu_run; rc=$?

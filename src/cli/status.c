@@ -1,0 +1,363 @@
+#include "status.h"
+#include "../util/atomicfile.h"
+#include "../util/guard_version.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STATUS_KIND "php-fpm-guard-status"
+#define RECORD_MAX ((size_t)64 << 10)
+
+/* What one run leaves for `status` and the textfile. */
+struct record {
+	const char *command;
+	const char *outcome;	/* the guard's word: ok, fixed, reported, aborted, ... */
+	const char *verdict;	/* ok, fixed, aborted, error (report.h prom_outcome) */
+	int exit_code;
+	long long time;
+	size_t findings;
+	size_t errors_left;	/* error findings not fixed */
+	char *report;		/* the JSON report's path, or NULL */
+	struct prom_pool_outcome *pools;
+	size_t npools;
+	int changed_host;	/* a fix was written: look at the host again */
+};
+
+static char *in_root(const char *root, const char *path)
+{
+	return strcmp(root, "/") == 0 ? xstrdup(path) : xasprintf("%s%s", root, path);
+}
+
+/* ---- the textfile ---- */
+
+/* The textfile's host path, or NULL when it is switched off. */
+static char *prom_path(const struct guard_opts *o, const struct guard_conf *g)
+{
+	if (o->prom_file)
+		return *o->prom_file ? xstrdup(o->prom_file) : NULL;
+	if (g->prom_file)
+		return *g->prom_file ? in_root(o->host.root, g->prom_file) : NULL;
+	return in_root(o->host.root, PFG_PROM_FILE);
+}
+
+/*
+ * node_exporter's textfile directory: there already (never created), a
+ * real directory, writable by its owner only -- root writes into it, and
+ * a directory anyone could swap files in would aim that write.  0 use
+ * it, 1 skip quietly (missing), -1 skip and say why.
+ */
+static int prom_dir_ok(const char *path, char **why)
+{
+	char *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+	struct stat st;
+	int rc = 0;
+
+	if (lstat(*dir ? dir : "/", &st) < 0)
+		rc = errno == ENOENT ? 1 : -1;
+	else if (!S_ISDIR(st.st_mode) || (st.st_mode & 022))
+		rc = -1;
+	if (rc < 0)
+		*why = xasprintf("%s is not a directory writable only by its owner", dir);
+	free(dir);
+	return rc;
+}
+
+static void write_prom(const char *path, const struct host_view *h, const struct record *rec)
+{
+	struct prom_run run = { rec->time, rec->verdict, rec->pools, rec->npools };
+	char *text = report_prom(h, &run);
+
+	if (atomic_file_replace_transient(path, text, strlen(text), geteuid(), getegid(),
+					  0644) < 0)
+		fprintf(stderr, "php-fpm-guard: metrics not written to %s: %s\n", path,
+			strerror(errno));
+	free(text);
+}
+
+/* The textfile from h, or from a fresh look when the run changed the
+ * host (a fix) or h is gone. */
+static void record_prom(struct guard_opts *o, const struct guard_conf *g,
+			const struct record *rec, const struct host_view *h)
+{
+	char *path = prom_path(o, g), *why = NULL;
+	struct host_opts ho;
+	struct host_view fresh;
+	int ok;
+
+	if (path == NULL || strrchr(path, '/') == NULL || (ok = prom_dir_ok(path, &why)) > 0) {
+		free(path);
+		return;
+	}
+	if (ok < 0) {
+		fprintf(stderr, "php-fpm-guard: metrics not written: %s\n", why);
+		free(why);
+		free(path);
+		return;
+	}
+	if (h && !rec->changed_host) {
+		write_prom(path, h, rec);
+	} else {
+		/* What the sockets are now: no php-fpm -t, no connect() --
+		 * the fix's own proof already ran. */
+		ho = o->host;
+		ho.run_fpm_test = 0;
+		ho.prove = 0;
+		if (host_inspect(&ho, &fresh) == 0)
+			write_prom(path, &fresh, rec);
+		host_free(&fresh);
+	}
+	free(path);
+}
+
+/* ---- the record ---- */
+
+static json_object *record_json(const struct record *rec)
+{
+	json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "kind", json_object_new_string(STATUS_KIND));
+	json_object_object_add(j, "schema", json_object_new_int(1));
+	json_object_object_add(j, "guard_version", json_object_new_string(PFG_VERSION));
+	json_object_object_add(j, "command", json_object_new_string(rec->command));
+	json_object_object_add(j, "time", json_object_new_int64(rec->time));
+	json_object_object_add(j, "outcome", json_object_new_string(rec->outcome));
+	json_object_object_add(j, "verdict", json_object_new_string(rec->verdict));
+	json_object_object_add(j, "exit_code", json_object_new_int(rec->exit_code));
+	json_object_object_add(j, "findings", json_object_new_int64((int64_t)rec->findings));
+	json_object_object_add(j, "errors_left", json_object_new_int64((int64_t)rec->errors_left));
+	json_object_object_add(j, "report", rec->report ? json_object_new_string(rec->report) : NULL);
+	return j;
+}
+
+static void record_write(struct guard_opts *o, const struct guard_conf *g, struct state_dir *st,
+			 struct record *rec, const struct host_view *h)
+{
+	json_object *j = record_json(rec);
+	const char *text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+							      JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *err = NULL;
+
+	/* Without fsync, as the snapshot: a crash leaves the old record. */
+	if (state_write_transient(st, LAST_RUN_FILE, text, strlen(text), 0600, &err) < 0) {
+		fprintf(stderr, "php-fpm-guard: status not recorded: %s\n", err);
+		free(err);
+	}
+	json_object_put(j);
+	record_prom(o, g, rec, h);
+	free(rec->pools);
+	free(rec->report);
+}
+
+static char *report_path(const struct guard_opts *o, const struct run_report *rep)
+{
+	char *dir, *p;
+
+	if (rep->saved_as[0] == '\0')
+		return NULL;
+	dir = o->log_dir ? xstrdup(o->log_dir) : in_root(o->host.root, DEFAULT_LOG_DIR);
+	p = xasprintf("%s/%s", dir, rep->saved_as);
+	free(dir);
+	return p;
+}
+
+void status_record_run(struct guard_opts *o, const struct guard_conf *g,
+		       struct state_dir *st, const struct run_report *rep,
+		       const struct host_view *h)
+{
+	struct record rec;
+	size_t i, n = rep->fl ? rep->fl->n : 0;
+
+	if (st == NULL)
+		return;
+	memset(&rec, 0, sizeof rec);
+	rec.command = rep->command;
+	rec.outcome = rep->outcome ? rep->outcome : "ok";
+	rec.verdict = prom_outcome(rec.outcome, 0);
+	rec.exit_code = rep->exit_code;
+	rec.time = rep->time;
+	rec.findings = n;
+	rec.report = report_path(o, rep);
+	rec.pools = xcalloc(n ? n : 1, sizeof *rec.pools);
+	for (i = 0; i < n; i++) {
+		const struct finding *f = &rep->fl->v[i];
+		const char *result = rep->out ? rep->out[i].result : "reported";
+		const char *v = prom_outcome(result, f->sev == SEV_ERROR);
+		rec.verdict = prom_outcome_worse(rec.verdict, v);
+		rec.errors_left += f->sev == SEV_ERROR && strcmp(v, "fixed") != 0;
+		rec.changed_host |= strcmp(result, "reported") != 0 && strcmp(result, "aborted") != 0;
+		if (f->pool && f->instance)
+			rec.pools[rec.npools++] = (struct prom_pool_outcome){ f->instance, f->pool, v };
+	}
+	record_write(o, g, st, &rec, h);
+}
+
+void status_record_fix(struct guard_opts *o, const struct guard_conf *g,
+		       struct state_dir *st, const struct fix_set *fs, int rc,
+		       const struct host_view *h)
+{
+	struct record rec;
+	size_t i;
+
+	if (st == NULL || o->dry_run)
+		return;
+	memset(&rec, 0, sizeof rec);
+	rec.command = "fix";
+	rec.time = (long long)time(NULL);
+	rec.exit_code = rc;
+	rec.findings = fs->npools;
+	rec.changed_host = fs->npools > 0;
+	rec.pools = xcalloc(fs->npools ? fs->npools : 1, sizeof *rec.pools);
+	for (i = 0; i < fs->npools; i++) {
+		const struct fix_pool *fp = &fs->pools[i];
+		rec.errors_left += fp->error != NULL;
+		rec.pools[rec.npools++] = (struct prom_pool_outcome){
+			fp->iv->loc.config, fp->pv->pool->name, fp->error ? "error" : "fixed" };
+	}
+	rec.outcome = fs->npools == 0 ? "ok" : rec.errors_left ? "fix-failed" : "fixed";
+	rec.verdict = prom_outcome(rec.outcome, 0);
+	record_write(o, g, st, &rec, h);
+}
+
+/* ---- `status` ---- */
+
+static const char *str_field(json_object *j, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(j, key, &v) && json_object_is_type(v, json_type_string)
+		       ? json_object_get_string(v) : NULL;
+}
+
+static int int_field(json_object *j, const char *key, long long *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(j, key, &v) || !json_object_is_type(v, json_type_int))
+		return -1;
+	*out = json_object_get_int64(v);
+	return 0;
+}
+
+/* The record, checked: NULL with *why when it is not one. */
+static json_object *record_read(struct state_dir *st, char **why)
+{
+	char *buf = NULL;
+	size_t len;
+	long long n;
+	json_object *j;
+	int rc = state_read(st, LAST_RUN_FILE, RECORD_MAX, &buf, &len, why);
+
+	if (rc != 0) {
+		if (rc == 1)
+			*why = xasprintf("no post-invoke or fix run recorded in %s", st->path);
+		return NULL;
+	}
+	j = json_tokener_parse(buf);
+	free(buf);
+	if (j == NULL || !json_object_is_type(j, json_type_object) ||
+	    !str_field(j, "kind") || strcmp(str_field(j, "kind"), STATUS_KIND) != 0 ||
+	    !str_field(j, "command") || !str_field(j, "outcome") || !str_field(j, "verdict") ||
+	    int_field(j, "time", &n) < 0 || int_field(j, "exit_code", &n) < 0 ||
+	    int_field(j, "findings", &n) < 0 || int_field(j, "errors_left", &n) < 0) {
+		json_object_put(j);
+		*why = xasprintf("%s/%s is not a status record", st->path, LAST_RUN_FILE);
+		return NULL;
+	}
+	return j;
+}
+
+static void age_text(long long age, char *buf, size_t n)
+{
+	if (age < 120)
+		snprintf(buf, n, "%lld s ago", age < 0 ? 0 : age);
+	else if (age < 7200)
+		snprintf(buf, n, "%lld min ago", age / 60);
+	else if (age < 172800)
+		snprintf(buf, n, "%lld h ago", age / 3600);
+	else
+		snprintf(buf, n, "%lld days ago", age / 86400);
+}
+
+/* "fixed: post-invoke at 2026-11-26T21:52:00Z (5 min ago), 1 finding,
+ * exit 0, report /var/log/php-fpm-guard/...json" */
+static void print_line(json_object *j, long long now)
+{
+	long long t = 0, findings = 0, left = 0, code = 0;
+	char when[32], ago[32];
+	const char *report = str_field(j, "report");
+	struct tm tm;
+	time_t tt;
+
+	int_field(j, "time", &t);
+	int_field(j, "findings", &findings);
+	int_field(j, "errors_left", &left);
+	int_field(j, "exit_code", &code);
+	tt = (time_t)t;
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
+	age_text(now - t, ago, sizeof ago);
+	printf("%s: %s at %s (%s), %lld finding%s", str_field(j, "outcome"),
+	       str_field(j, "command"), when, ago, findings, findings == 1 ? "" : "s");
+	if (left)
+		printf(", %lld error%s left", left, left == 1 ? "" : "s");
+	printf(", exit %lld", code);
+	if (report)
+		printf(", report %s", report);
+	putchar('\n');
+}
+
+int status_command(struct guard_opts *o)
+{
+	char *path = o->state_dir ? xstrdup(o->state_dir) : in_root(o->host.root, DEFAULT_STATE_DIR);
+	char *why = NULL;
+	struct state_dir st;
+	struct stat sb;
+	json_object *j = NULL;
+	long long now = (long long)time(NULL), t = 0;
+	const char *verdict;
+	int rc;
+
+	/* status only reads: a missing state dir is not created. */
+	if (stat(path, &sb) < 0 && errno == ENOENT)
+		why = xasprintf("no post-invoke or fix run recorded (%s does not exist)", path);
+	else if (state_open(&st, path, 0700, &why) == 0) {
+		j = record_read(&st, &why);
+		state_close(&st);
+	}
+	free(path);
+	if (j == NULL) {
+		if (o->json) {
+			json_object *e = json_object_new_object();
+			json_object_object_add(e, "kind", json_object_new_string(STATUS_KIND));
+			json_object_object_add(e, "schema", json_object_new_int(1));
+			json_object_object_add(e, "recorded", json_object_new_boolean(0));
+			json_object_object_add(e, "error", json_object_new_string(why));
+			puts(json_object_to_json_string_ext(e, JSON_C_TO_STRING_PRETTY |
+							    JSON_C_TO_STRING_NOSLASHESCAPE));
+			json_object_put(e);
+		} else {
+			printf("unknown: %s\n", why);
+		}
+		free(why);
+		return PFG_EXIT_ERROR;
+	}
+	verdict = str_field(j, "verdict");
+	rc = strcmp(verdict, "ok") == 0 || strcmp(verdict, "fixed") == 0 ? 0 : EXIT_PROBLEMS;
+	if (o->json) {
+		int_field(j, "time", &t);
+		json_object_object_add(j, "recorded", json_object_new_boolean(1));
+		json_object_object_add(j, "age_seconds", json_object_new_int64(now - t));
+		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+						    JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else {
+		print_line(j, now);
+	}
+	json_object_put(j);
+	return rc;
+}

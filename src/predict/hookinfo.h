@@ -1,0 +1,37 @@
+/*
+ * hookinfo: what APT tells a DPkg::Pre-Install-Pkgs hook, protocol version
+ * 3 (apt.conf(5)): a "VERSION 3" line, APT's configuration as key=value
+ * lines (%-encoded) up to a blank line, then one line per package action:
+ *
+ *   NAME OLDVER OLDARCH OLDMA DIR NEWVER NEWARCH NEWMA ACTION
+ *
+ * versions "-" when absent, DIR one of < > =, ACTION a .deb path,
+ * "**CONFIGURE**" or "**REMOVE**".  Pure parsing of a buffer; the caller
+ * reads it from APT_HOOK_INFO_FD.
+ */
+#ifndef PFG_HOOKINFO_H
+#define PFG_HOOKINFO_H
+
+#include <stddef.h>
+
+struct hook_action {
+	char *package;
+	char *old_version;	/* NULL: not installed before */
+	char *new_version;	/* NULL: being removed */
+	char *deb;		/* the .deb being unpacked, or NULL */
+	int configure, remove;
+};
+
+struct hook_info {
+	int version;
+	struct hook_action *v;
+	size_t n;
+	/* From the configuration lines: how dpkg will treat conffiles. */
+	int force_confold, force_confnew, force_confdef;
+};
+
+/* 0, or -1 with *err naming the line.  Unknown config keys are ignored. */
+int hookinfo_parse(const char *buf, size_t len, struct hook_info *hi, char **err);
+void hookinfo_free(struct hook_info *hi);
+
+#endif

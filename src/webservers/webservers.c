@@ -1,0 +1,278 @@
+#include "wsread.h"
+#include "../util/xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const kind_names[WS_NKINDS] = { "nginx", "apache2" };
+
+const char *ws_kind_name(enum ws_kind k)
+{
+	return k < WS_NKINDS ? kind_names[k] : "?";
+}
+
+void ws_strings_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void ws_push(char ***v, size_t *n, char *s)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[(*n)++] = s;
+}
+
+size_t ws_add_use(struct ws_config *c, enum ws_kind k, const char *socket,
+		  const char *directive, const char *file, int line)
+{
+	struct ws_use *u;
+
+	XGROW(c->uses, c->cap, c->nuses + 1);
+	u = &c->uses[c->nuses];
+	memset(u, 0, sizeof *u);
+	u->server = k;
+	u->socket = xstrdup(socket);
+	u->directive = xstrdup(directive);
+	u->file = xstrdup(file);
+	u->line = line;
+	return c->nuses++;
+}
+
+void ws_set_vhost(struct ws_config *c, size_t from, const char *name,
+		  const char *file, int line)
+{
+	size_t i;
+
+	for (i = from; i < c->nuses; i++) {
+		if (c->uses[i].vhost)
+			continue;
+		c->uses[i].vhost = xstrdup(name);
+		c->uses[i].vhost_file = file ? xstrdup(file) : NULL;
+		c->uses[i].vhost_line = line;
+	}
+}
+
+void ws_note(struct ws_server *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *m;
+
+	va_start(ap, fmt);
+	if (vasprintf(&m, fmt, ap) < 0)
+		diex("out of memory");
+	va_end(ap);
+	ws_push(&s->notes, &s->nnotes, m);
+}
+
+/* A snippet is read once per site that includes it: the sorted index
+ * keeps "read before?" a binary search. */
+int ws_add_file(struct ws_server *s, const char *path)
+{
+	size_t lo = 0, hi = s->nfiles;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->index[mid], path);
+		if (c == 0)
+			return -1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (s->nfiles >= WS_MAX_FILES)
+		return -1;
+	ws_push(&s->files, &s->nfiles, xstrdup(path));
+	s->index = xreallocarray(s->index, s->nfiles, sizeof *s->index);
+	memmove(s->index + lo + 1, s->index + lo, (s->nfiles - 1 - lo) * sizeof *s->index);
+	s->index[lo] = s->files[s->nfiles - 1];
+	return 0;
+}
+
+int ws_has_wildcard(const char *p)
+{
+	return strpbrk(p, "*?[") != NULL;
+}
+
+/* ---- text from the root or from a dump ---- */
+
+int ws_src_read(const struct ws_src *s, const char *path, char **buf, size_t *len)
+{
+	struct stat st;
+	size_t i;
+
+	if (s->dump == NULL)
+		return rootfs_read_file(s->root, path, WS_FILE_MAX, buf, len, &st);
+	for (i = 0; i < s->ndump; i++)
+		if (strcmp(s->dump[i].path, path) == 0) {
+			*buf = xstrndup(s->dump[i].text, s->dump[i].len);
+			*len = s->dump[i].len;
+			return 0;
+		}
+	errno = ENOENT;
+	return -1;
+}
+
+/*
+ * glob(3) inside the root, as src/config/fpmconf.c does it: with
+ * GLOB_ALTDIRFUNC every directory glob opens and every stat goes through
+ * rootfs (openat2 RESOLVE_IN_ROOT), so a symlink in an image never lists
+ * the host's files.  glob's callbacks take no context: the root is handed
+ * over in a file-scope variable for the duration of one call.
+ */
+static const struct rootfs *glob_root;
+
+static void *g_opendir(const char *path)
+{
+	int fd = rootfs_open(glob_root, *path ? path : "/", O_RDONLY | O_DIRECTORY);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL)
+		close(fd);
+	return d;
+}
+
+static struct dirent *g_readdir(void *d)
+{
+	return readdir(d);
+}
+
+static void g_closedir(void *d)
+{
+	closedir(d);
+}
+
+static int g_lstat(const char *path, struct stat *st)
+{
+	return rootfs_lstat(glob_root, path, st);
+}
+
+static int g_stat(const char *path, struct stat *st)
+{
+	return rootfs_stat(glob_root, path, st);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static size_t glob_root_files(const struct rootfs *r, const char *pattern, char ***out)
+{
+	glob_t g;
+	size_t i, n = 0;
+	int rc, flags = GLOB_MARK;
+
+	memset(&g, 0, sizeof g);
+	g.gl_opendir = g_opendir;
+	g.gl_readdir = g_readdir;
+	g.gl_closedir = g_closedir;
+	g.gl_lstat = g_lstat;
+	g.gl_stat = g_stat;
+	glob_root = r;
+	/* On the host itself there is nothing to escape from: glob's own
+	 * directory reading, without an openat2 per entry (a thousand
+	 * sites).  GLOB_MARK: directories end in '/' and are left out, as
+	 * neither server reads a directory that a file pattern matched. */
+	if (!r->is_host)
+		flags |= GLOB_ALTDIRFUNC;
+	rc = glob(pattern, flags, NULL, &g);
+	glob_root = NULL;
+	*out = NULL;
+	if (rc == 0)
+		for (i = 0; i < g.gl_pathc; i++) {
+			size_t l = strlen(g.gl_pathv[i]);
+			if (l > 0 && g.gl_pathv[i][l - 1] != '/')
+				ws_push(out, &n, xstrdup(g.gl_pathv[i]));
+		}
+	globfree(&g);
+	if (n > 1)
+		qsort(*out, n, sizeof **out, cmp_str);
+	return n;
+}
+
+size_t ws_src_glob(const struct ws_src *s, const char *pattern, char ***out)
+{
+	size_t i, n = 0;
+
+	*out = NULL;
+	if (s->dump == NULL) {
+		if (ws_has_wildcard(pattern))
+			return glob_root_files(s->root, pattern, out);
+		ws_push(out, &n, xstrdup(pattern));
+		return n;
+	}
+	/* The dump holds what the server read: a pattern matches its names
+	 * as glob() would have matched the files (no '/' or leading '.' for
+	 * a wildcard). */
+	for (i = 0; i < s->ndump; i++)
+		if (fnmatch(pattern, s->dump[i].path, FNM_PATHNAME | FNM_PERIOD) == 0)
+			ws_push(out, &n, xstrdup(s->dump[i].path));
+	if (n > 1)
+		qsort(*out, n, sizeof **out, cmp_str);
+	return n;
+}
+
+/* ---- the module ---- */
+
+void webservers_read(const struct rootfs *r, int ask_servers, struct ws_config *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	ask_servers = ask_servers && r->is_host;
+	ws_nginx_read(r, ask_servers, out);
+	ws_apache_read(r, ask_servers, out);
+	/* A use no virtual host claimed serves every site of its server. */
+	ws_set_vhost(out, 0, "", NULL, 0);
+	for (i = 0; i < WS_NKINDS; i++)
+		if (out->srv[i].read_by == NULL)
+			out->srv[i].read_by = "files";
+}
+
+void webservers_free(struct ws_config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nuses; i++) {
+		free(c->uses[i].socket);
+		free(c->uses[i].directive);
+		free(c->uses[i].file);
+		free(c->uses[i].vhost);
+		free(c->uses[i].vhost_file);
+	}
+	free(c->uses);
+	for (i = 0; i < WS_NKINDS; i++) {
+		struct ws_server *s = &c->srv[i];
+		free(s->config);
+		free(s->user);
+		free(s->user_source);
+		ws_strings_free(s->files, s->nfiles);
+		free(s->index);
+		ws_strings_free(s->notes, s->nnotes);
+	}
+	memset(c, 0, sizeof *c);
+}
+
+char *ws_use_site(const struct ws_use *u)
+{
+	if (u->vhost_file == NULL)
+		return xstrdup("every site");
+	if (u->server == WS_NGINX)
+		return *u->vhost ? xasprintf("server %s", u->vhost) : xstrdup("unnamed server");
+	return xstrdup(u->vhost);
+}
