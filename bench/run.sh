@@ -22,7 +22,7 @@ G=$B/php-fpm-guard T=$B/timeit FPM=/usr/sbin/php-fpm8.2
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(0 1 100 1000 10000)
 R=${R:-11} W=${W:-3}
 work=$(mktemp -d /tmp/pfg-bench-XXXXXX); chmod 755 "$work"
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
 make_host() {	# make_host DIR N
 	local d=$1 n=$2

@@ -706,22 +706,22 @@ static int load_snapshot(struct run *r, struct snapshot *s, struct run_report *r
 			 const char *root, const char *cur_json)
 {
 	char *buf = NULL, *err = NULL;
-	size_t len, body;
-	int rc = state_read(&r->st, SNAPSHOT_FILE, SNAPSHOT_MAX_SIZE, &buf, &len, &err);
+	size_t len, body = snapshot_body_length(cur_json);
+	int rc;
 
+	/* The common case on every apt run: nothing about PHP-FPM changed.
+	 * Compared as a stream, so that the old text (megabytes with
+	 * thousands of pools) never sits in memory beside the new. */
+	if (body > 0 && state_starts_with(&r->st, SNAPSHOT_FILE, cur_json, body,
+					  SNAPSHOT_TAIL_MARK))
+		return 1;
+	rc = state_read(&r->st, SNAPSHOT_FILE, SNAPSHOT_MAX_SIZE, &buf, &len, &err);
 	if (rc == 1)
 		return -1;
 	if (rc < 0) {
 		run_report_note(rep, xasprintf("pre-invoke snapshot not used: %s", err));
 		free(err);
 		return -1;
-	}
-	/* The common case on every apt run: nothing about PHP-FPM changed.
-	 * Equal bodies need no parsing and no diff. */
-	body = snapshot_body_length(cur_json);
-	if (body > 0 && body == snapshot_body_length(buf) && memcmp(buf, cur_json, body) == 0) {
-		free(buf);
-		return 1;
 	}
 	if (snapshot_parse(buf, len, s, &err) < 0) {
 		run_report_note(rep, xasprintf("pre-invoke snapshot %s/%s discarded: %s",

@@ -119,6 +119,39 @@ int state_lock(struct state_dir *s, int wait_s, char **err)
 					 : strerror(errno));
 }
 
+int state_starts_with(struct state_dir *s, const char *name, const char *prefix,
+		      size_t n, const char *then)
+{
+	struct stat st;
+	char chunk[65536];
+	size_t off = 0, tl = strlen(then);
+	ssize_t got;
+	int fd, same = 1;
+
+	fd = openat(s->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || untrusted_why(&st) ||
+	    (size_t)st.st_size < n + tl) {
+		close(fd);
+		return 0;
+	}
+	while (same && off < n + tl) {
+		size_t want = n + tl - off < sizeof chunk ? n + tl - off : sizeof chunk;
+		size_t i;
+		got = read(fd, chunk, want);
+		if (got <= 0) {
+			same = 0;
+			break;
+		}
+		for (i = 0; i < (size_t)got && same; i++)
+			same = chunk[i] == (off + i < n ? prefix[off + i] : then[off + i - n]);
+		off += (size_t)got;
+	}
+	close(fd);
+	return same;
+}
+
 int state_read(struct state_dir *s, const char *name, size_t max, char **buf,
 	       size_t *len, char **err)
 {

@@ -34,6 +34,11 @@ int state_lock(struct state_dir *s, int wait_s, char **err);
 /* 0 and the bytes; 1 when the file does not exist; -1 on error. */
 int state_read(struct state_dir *s, const char *name, size_t max, char **buf,
 	       size_t *len, char **err);
+/* 1 when the file is ours (as state_read checks) and its first n bytes
+ * are prefix, followed by then; 0 otherwise.  Reads in chunks: nothing
+ * the size of the file is held in memory. */
+int state_starts_with(struct state_dir *s, const char *name, const char *prefix,
+		      size_t n, const char *then);
 int state_write(struct state_dir *s, const char *name, const void *buf,
 		size_t len, mode_t mode, char **err);
 /* state_write without the fsyncs, for hand-over files (snapshot, cache). */

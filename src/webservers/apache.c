@@ -877,14 +877,19 @@ int ws_apache_parse_dump(const char *out, struct ws_apache_dump *d)
 				in_list = 0;
 		} else {
 			in_list = 0;
-			if (strncmp(p, "User: name=\"", 12) == 0 && (q = memchr(p + 12, '"', len - 12)))
+			if (strncmp(p, "User: name=\"", 12) == 0 && (q = memchr(p + 12, '"', len - 12))) {
+				free(d->user);
 				d->user = xstrndup(p + 12, (size_t)(q - p - 12));
-			else if (strncmp(p, "ServerRoot: \"", 13) == 0 &&
-				 (q = memchr(p + 13, '"', len - 13)))
+			} else if (strncmp(p, "ServerRoot: \"", 13) == 0 &&
+				   (q = memchr(p + 13, '"', len - 13))) {
+				free(d->server_root);
 				d->server_root = xstrndup(p + 13, (size_t)(q - p - 13));
+			}
 		}
 		p = nl ? nl + 1 : NULL;
 	}
+	if (!seen)
+		ws_apache_dump_free(d);
 	return seen ? 0 : -1;
 }
 

@@ -72,7 +72,7 @@ struct ws_apache_dump {
 	char *user;		/* User: name="www-data" */
 	char *server_root;
 };
-/* 0, or -1 when out holds no include list. */
+/* 0, or -1 (d left empty) when out holds no include list. */
 int ws_apache_parse_dump(const char *out, struct ws_apache_dump *d);
 void ws_apache_dump_free(struct ws_apache_dump *d);
 /* Walk apache2.conf in the root; d (may be NULL) checks the files and
