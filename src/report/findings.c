@@ -104,7 +104,44 @@ static void text_finding(FILE *f, const struct run_report *r, size_t i)
 	fprintf(f, "    action: %s (policy %s)\n", o->result, policy_name(o->policy));
 }
 
+FILE *text_open(char **buf, size_t *len)
+{
+	FILE *mem = open_memstream(buf, len);
+
+	if (mem == NULL)
+		die("cannot buffer a report");
+	return mem;
+}
+
+void text_close(FILE *mem, char **buf, size_t *len, FILE *f)
+{
+	size_t i;
+
+	fclose(mem);	/* *buf and *len are final only now */
+	for (i = 0; i < *len; i++) {
+		unsigned char c = (unsigned char)(*buf)[i];
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	free(*buf);
+	*buf = NULL;
+}
+
+static void findings_text(FILE *f, const struct run_report *r);
+
 void report_findings_text(FILE *f, const struct run_report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = text_open(&buf, &len);
+
+	findings_text(mem, r);
+	text_close(mem, &buf, &len, f);
+}
+
+static void findings_text(FILE *f, const struct run_report *r)
 {
 	size_t i;
 

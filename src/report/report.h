@@ -15,6 +15,17 @@
 
 #define PFG_JSON_SCHEMA 1
 
+/*
+ * The text reports go to a terminal (apt's, an admin's), and pool names,
+ * paths and values come from files anyone with write access to a config
+ * could shape: every byte below 0x20 other than newline and tab, and DEL,
+ * is written as \xNN, so no escape sequence reaches the terminal.
+ * text_open() gives a stream to write the report to; text_close()
+ * sends it, made safe, to f.
+ */
+FILE *text_open(char **buf, size_t *len);
+void text_close(FILE *mem, char **buf, size_t *len, FILE *f);
+
 void report_json(FILE *f, struct host_view *h, const struct problem_list *pl,
 		 int with_problems);
 void report_show_text(FILE *f, struct host_view *h);

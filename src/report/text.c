@@ -140,7 +140,19 @@ static void show_pool(FILE *f, struct host_view *h, const struct pool_view *pv)
 	show_users(f, h, pv);
 }
 
+static void show_text(FILE *f, struct host_view *h);
+
 void report_show_text(FILE *f, struct host_view *h)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = text_open(&buf, &len);
+
+	show_text(mem, h);
+	text_close(mem, &buf, &len, f);
+}
+
+static void show_text(FILE *f, struct host_view *h)
 {
 	size_t i, j;
 
@@ -292,7 +304,19 @@ static void print_problem(FILE *f, struct host_view *h, const struct problem *p)
 	}
 }
 
+static void check_text(FILE *f, struct host_view *h, const struct problem_list *pl);
+
 void report_check_text(FILE *f, struct host_view *h, const struct problem_list *pl)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = text_open(&buf, &len);
+
+	check_text(mem, h, pl);
+	text_close(mem, &buf, &len, f);
+}
+
+static void check_text(FILE *f, struct host_view *h, const struct problem_list *pl)
 {
 	size_t i, j, c, bad;
 	char b[8];
