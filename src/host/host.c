@@ -41,21 +41,6 @@ static void judge_client(struct pool_view *pv, struct pool_client *pc)
 
 /* ---- the web servers that use each socket ---- */
 
-/* Host path of an fd, as a path inside the root. */
-static char *fd_inner_path(const struct rootfs *r, int fd)
-{
-	char proc[64], buf[PATH_MAX];
-	ssize_t n;
-
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-	n = readlink(proc, buf, sizeof buf - 1);
-	if (n < 0)
-		return NULL;
-	buf[n] = '\0';
-	if (!r->is_host && strcmp(buf, r->path) == 0)
-		return xstrdup("/");
-	return xstrdup(rootfs_inner_path(r, buf));
-}
 
 /*
  * Does something listen on the socket behind fd (O_PATH)?  A connect()
@@ -93,7 +78,7 @@ static char *server_socket_path(const struct rootfs *r, const char *path, int *s
 	*sock = 0;
 	if (fd >= 0) {
 		*sock = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
-		in = fd_inner_path(r, fd);
+		in = rootfs_fd_path(r, fd);
 		close(fd);
 		return in ? in : xstrdup(path);
 	}
@@ -102,7 +87,7 @@ static char *server_socket_path(const struct rootfs *r, const char *path, int *s
 	free(dir);
 	if (fd < 0)
 		return xstrdup(path);
-	in = fd_inner_path(r, fd);
+	in = rootfs_fd_path(r, fd);
 	close(fd);
 	if (in == NULL)
 		return xstrdup(path);

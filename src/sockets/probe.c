@@ -96,25 +96,6 @@ static int fill_obj(int fd, struct fsobj *o)
 	return fill_obj_stat(fd, o, NULL);
 }
 
-/* Canonical path (inside the root) of the directory behind dirfd. */
-static char *dir_canonical(const struct rootfs *r, int dirfd)
-{
-	char proc[64], buf[PATH_MAX];
-	ssize_t n;
-
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", dirfd);
-	n = readlink(proc, buf, sizeof buf - 1);
-	if (n < 0)
-		return NULL;
-	buf[n] = '\0';
-	if (!r->is_host) {
-		const char *in = rootfs_inner_path(r, buf);
-		if (in == buf && strcmp(buf, r->path) == 0)
-			return xstrdup("/");
-		return xstrdup(in);
-	}
-	return xstrdup(buf);
-}
 
 static void probe_dirs(const struct rootfs *r, const char *dir,
 		       struct socket_probe *out)
@@ -252,7 +233,7 @@ static struct probe_dir *dir_lookup(const struct rootfs *r, struct probe_cache *
 	d->dir = xstrdup(dir);
 	d->fd = rootfs_open(r, dir, O_PATH | O_DIRECTORY);
 	d->err = d->fd < 0 ? errno : 0;
-	if (d->fd >= 0 && (d->canon = dir_canonical(r, d->fd)) != NULL)
+	if (d->fd >= 0 && (d->canon = rootfs_fd_path(r, d->fd)) != NULL)
 		probe_dirs(r, d->canon, &d->way);
 	c->n++;
 	if (c->n * 2 > c->index_cap)

@@ -2,6 +2,8 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
@@ -205,4 +207,21 @@ fail:
 	close(fd);
 	errno = e;
 	return -1;
+}
+
+char *rootfs_fd_path(const struct rootfs *r, int fd)
+{
+	char proc[64], buf[PATH_MAX];
+	const char *in;
+	ssize_t n;
+
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	n = readlink(proc, buf, sizeof buf - 1);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	if (r->is_host)
+		return xstrdup(buf);
+	in = rootfs_inner_path(r, buf);
+	return xstrdup(in == buf && strcmp(buf, r->path) == 0 ? "/" : in);
 }

@@ -32,6 +32,10 @@ char *rootfs_host_path(const struct rootfs *r, const char *path);
 /* Strip the root prefix from a host path; returns a pointer into hostpath. */
 const char *rootfs_inner_path(const struct rootfs *r, const char *hostpath);
 
+/* The path (inside the root) of what fd is open on, from /proc/self/fd:
+ * every symlink on the way already resolved.  NULL on failure. */
+char *rootfs_fd_path(const struct rootfs *r, int fd);
+
 /* openat2 in root.  path must be absolute (inside the root). */
 int rootfs_open(const struct rootfs *r, const char *path, int flags);
 

@@ -708,24 +708,6 @@ static void resolve_refs(struct ap *x)
 	}
 }
 
-static void drop_placeholders(struct ws_config *c, size_t from)
-{
-	size_t i, k = from;
-
-	for (i = from; i < c->nuses; i++) {
-		struct ws_use *u = &c->uses[i];
-		if (u->server == WS_APACHE && u->socket[0] == '\0') {
-			free(u->socket);
-			free(u->directive);
-			free(u->file);
-			free(u->vhost);
-			free(u->vhost_file);
-			continue;
-		}
-		c->uses[k++] = *u;
-	}
-	c->nuses = k;
-}
 
 static void vars_free(struct ap_var *v, size_t n)
 {
@@ -831,7 +813,7 @@ void ws_apache_walk(const struct rootfs *r, const struct ws_apache_dump *d,
 	}
 	if (x.s->present) {
 		resolve_refs(&x);
-		drop_placeholders(c, first);
+		ws_drop_placeholders(c, first, WS_APACHE);
 		settle_user(&x);
 		if (d)
 			check_dump(&x, d);

@@ -483,25 +483,6 @@ static void nx_resolve(struct nx *x)
 	}
 }
 
-/* Drop the placeholders of upstream passes, keeping the order. */
-static void nx_drop_placeholders(struct ws_config *c, size_t from)
-{
-	size_t i, k = from;
-
-	for (i = from; i < c->nuses; i++) {
-		struct ws_use *u = &c->uses[i];
-		if (u->server == WS_NGINX && u->socket[0] == '\0') {
-			free(u->socket);
-			free(u->directive);
-			free(u->file);
-			free(u->vhost);
-			free(u->vhost_file);
-			continue;
-		}
-		c->uses[k++] = *u;
-	}
-	c->nuses = k;
-}
 
 void ws_nginx_walk(const struct ws_src *src, const char *main_conf, struct ws_config *c)
 {
@@ -520,7 +501,7 @@ void ws_nginx_walk(const struct ws_src *src, const char *main_conf, struct ws_co
 	if (nx_file(&x, main_conf, CX_MAIN) < 0)
 		ws_note(x.s, "%s: cannot read: %s", main_conf, strerror(errno));
 	nx_resolve(&x);
-	nx_drop_placeholders(c, first);
+	ws_drop_placeholders(c, first, WS_NGINX);
 	if (!x.have_user) {
 		/* nginx started as root runs its workers as nobody. */
 		x.s->user = xstrdup("nobody");

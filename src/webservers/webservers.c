@@ -276,3 +276,22 @@ char *ws_use_site(const struct ws_use *u)
 		return *u->vhost ? xasprintf("server %s", u->vhost) : xstrdup("unnamed server");
 	return xstrdup(u->vhost);
 }
+
+void ws_drop_placeholders(struct ws_config *c, size_t from, enum ws_kind k)
+{
+	size_t i, n = from;
+
+	for (i = from; i < c->nuses; i++) {
+		struct ws_use *u = &c->uses[i];
+		if (u->server == k && u->socket[0] == '\0') {
+			free(u->socket);
+			free(u->directive);
+			free(u->file);
+			free(u->vhost);
+			free(u->vhost_file);
+			continue;
+		}
+		c->uses[n++] = *u;
+	}
+	c->nuses = n;
+}

@@ -43,6 +43,9 @@ void ws_push(char ***v, size_t *n, char *s);	/* takes s */
 /* A use with vhost unset (NULL); returns its index. */
 size_t ws_add_use(struct ws_config *c, enum ws_kind k, const char *socket,
 		  const char *directive, const char *file, int line);
+/* Drop server k's placeholder uses (empty socket) from [from, nuses),
+ * keeping the order of the others. */
+void ws_drop_placeholders(struct ws_config *c, size_t from, enum ws_kind k);
 /* Uses [from, nuses) still without a virtual host get this one. */
 void ws_set_vhost(struct ws_config *c, size_t from, const char *name,
 		  const char *file, int line);
