@@ -89,8 +89,7 @@ void fpm_conf_add_error(struct fpm_conf *c, const char *file, int line,
 	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		diex("out of memory");
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	XGROW(c->errors, c->cap_errors, c->nerrors + 1);
 	e = &c->errors[c->nerrors++];
@@ -129,8 +128,7 @@ static int fail_at(struct ctx *x, const char *fmt, ...)
 	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		diex("out of memory");
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	fpm_conf_add_error(x->c, x->rd->file, x->rd->lineno, "%s", msg);
 	free(msg);

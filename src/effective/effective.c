@@ -16,8 +16,7 @@ static void add_msg(char ***arr, size_t *n, const char *fmt, ...)
 	char *m;
 
 	va_start(ap, fmt);
-	if (vasprintf(&m, fmt, ap) < 0)
-		diex("out of memory");
+	m = xvasprintf(fmt, ap);
 	va_end(ap);
 	*arr = xreallocarray(*arr, *n + 1, sizeof **arr);
 	(*arr)[(*n)++] = m;

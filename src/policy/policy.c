@@ -44,8 +44,7 @@ static void conf_error(struct guard_conf *g, const char *file, int line,
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		diex("out of memory");
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	g->errors = xreallocarray(g->errors, g->nerrors + 1, sizeof *g->errors);
 	g->errors[g->nerrors++] = line > 0

@@ -18,8 +18,7 @@ static int fail(char **err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		diex("out of memory");
+	*err = xvasprintf(fmt, ap);
 	va_end(ap);
 	return -1;
 }

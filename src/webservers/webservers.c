@@ -70,8 +70,7 @@ void ws_note(struct ws_server *s, const char *fmt, ...)
 	char *m;
 
 	va_start(ap, fmt);
-	if (vasprintf(&m, fmt, ap) < 0)
-		diex("out of memory");
+	m = xvasprintf(fmt, ap);
 	va_end(ap);
 	ws_push(&s->notes, &s->nnotes, m);
 }
