@@ -113,12 +113,12 @@ asan-check:
 	    LDFLAGS="-fsanitize=address,undefined" check-core
 
 # The hook pair from no PHP-FPM to 10000 pools against php-fpm -t and the
-# read floor (README "Performance"); not part of make check.
+# read floor (docs/performance.md); not part of make check.
 bench: all
 	$(CC) -O2 -Wall -Wextra -Werror -o $(BUILD)/timeit bench/timeit.c
 	bench/run.sh $(BUILD)
 
-# What reading package versions costs a hook (README, issue 4).
+# What reading package versions costs a hook (docs/performance.md, issue 4).
 bench-shim: $(BUILD)/aptshim.so
 	$(CC) $(ALL_CFLAGS) -o $(BUILD)/shim-status bench/shim-status.c
 	$(BUILD)/shim-status $(BUILD)/aptshim.so /var/lib/dpkg/status 51

@@ -45,7 +45,7 @@ static _Noreturn void usage(int code)
 	      "  --fpm-config FILE  this php-fpm.conf instead of discovery (repeatable)\n"
 	      "  --fpm-binary FILE  the php-fpm binary for --fpm-config instances\n"
 	      "  --client USER      client user instead of detection (repeatable)\n"
-	      "  --json             machine-readable output (schema in README)\n"
+	      "  --json             machine-readable output (schema in docs/json.md)\n"
 	      "  --no-proof         do not prove verdicts with a real connect()\n"
 	      "  --state-dir DIR    snapshots, backups, lock (default " DEFAULT_STATE_DIR ")\n"
 	      "  --log-dir DIR      JSON reports (default " DEFAULT_LOG_DIR ")\n"

@@ -1,7 +1,7 @@
 /*
  * report: how `show` and `check` print a host_view.
  *
- * JSON (schema documented in README.md, "schema": 1) is built with json-c;
+ * JSON (schema documented in docs/json.md, "schema": 1) is built with json-c;
  * the text form is for a person at a terminal.  Neither decides anything:
  * verdicts come from host_judge().
  */

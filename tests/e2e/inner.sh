@@ -52,7 +52,7 @@ restart_fpm() {
 	for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
 }
 # Print a file for the record (tests/e2e/run.sh keeps each scenario's
-# output in $(BUILD)/e2e/; the README's transcripts come from there).
+# output in $(BUILD)/e2e/; the transcripts in docs/design.md come from there).
 transcript() { echo "=== transcript: $1"; cat "$2"; echo "=== end of transcript"; }
 # The package's own www.conf, as dpkg would install it.
 deb_file() { dpkg-deb --fsys-tarfile "$1" | tar -xO ".$2"; }

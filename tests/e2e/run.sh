@@ -63,7 +63,7 @@ for s in "${scenarios[@]}"; do
 		fail=$((fail+1)); echo "$out" | tail -40 | sed 's/^/  | /'
 	fi
 done
-# The zero-downtime table (README): requests through nginx during the upgrade.
+# The zero-downtime table (docs/design.md): requests through nginx during the upgrade.
 if grep -qh '^RESULT ' "$logs"/*.log 2>/dev/null; then
 	echo "requests during the upgrade (total / failed / permission denied):"
 	grep -h '^RESULT ' "$logs"/*.log | awk '{ printf "  %-12s %5s / %4s / %4s\n", $2, $3, $4, $5 }'
