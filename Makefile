@@ -241,5 +241,10 @@ clang-tidy:
 	    -DPFG_SHIM_PATH='"/usr/lib/php-fpm-guard/aptshim.so"' \
 	    $(shell pkg-config --cflags $(PKGS)) -Isrc
 
-lint: cppcheck clang-tidy
-	@echo "lint: cppcheck and clang-tidy clean"
+lint: cppcheck clang-tidy long-functions
+	@echo "lint: cppcheck and clang-tidy clean, no function over 80 lines"
+
+# A function fits a screen or two: the ten longest, and none over 80 lines.
+.PHONY: long-functions
+long-functions:
+	tests/lint/long-functions.sh 80 10

@@ -320,104 +320,136 @@ static json_object *server_problem_json(const struct problem *p)
 	return o;
 }
 
-void report_json(FILE *f, struct host_view *h, const struct problem_list *pl,
-		 int with_problems)
+static json_object *clients_json(const struct host_view *h)
 {
-	json_object *root = json_object_new_object(), *insts = json_object_new_array();
-	json_object *errs = json_object_new_array(), *cl = json_object_new_array();
-	size_t i, j;
+	json_object *cl = json_object_new_array();
+	size_t i;
 
-	json_object_object_add(root, "schema", json_object_new_int(PFG_JSON_SCHEMA));
-	json_object_object_add(root, "root", json_object_new_string(h->root.path));
 	for (i = 0; i < h->clients.n; i++) {
 		json_object *c = json_object_new_object();
 		json_object_object_add(c, "user", json_object_new_string(h->clients.v[i].user));
 		json_object_object_add(c, "source", json_object_new_string(h->clients.v[i].source));
 		json_object_array_add(cl, c);
 	}
-	json_object_object_add(root, "clients", cl);
+	return cl;
+}
+
+static json_object *strings_json(char *const *v, size_t n)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static json_object *instance_json(struct host_view *h, struct instance_view *iv)
+{
+	json_object *o = json_object_new_object(), *pools = json_object_new_array();
+	size_t j;
+
+	json_object_object_add(o, "config", json_object_new_string(iv->loc.config));
+	json_object_object_add(o, "binary", str_or_null(iv->loc.binary));
+	json_object_object_add(o, "package", str_or_null(iv->loc.package));
+	json_object_object_add(o, "version", str_or_null(iv->version));
+	json_object_object_add(o, "package_version", str_or_null(iv->package_version));
+	json_object_object_add(o, "default_mode", mode_json(iv->build.default_mode));
+	json_object_object_add(o, "fpm_test", iv->fpm_test < 0 ? NULL
+				: json_object_new_boolean(iv->fpm_test));
+	json_object_object_add(o, "files", strings_json(iv->conf.files, iv->conf.nfiles));
+	json_object_object_add(o, "notes", strings_json(iv->notes, iv->nnotes));
+	for (j = 0; j < iv->npools; j++)
+		json_object_array_add(pools, pool_json(h, &iv->pools[j], h->acc));
+	json_object_object_add(o, "pools", pools);
+	return o;
+}
+
+/* The instance's config errors, its pools' effective-value errors and a
+ * php-fpm -t refusal, each one entry of "errors". */
+static void instance_errors(json_object *errs, const struct instance_view *iv)
+{
+	size_t j, k;
+
+	for (j = 0; j < iv->conf.nerrors; j++)
+		add_error(errs, iv->loc.config, iv->conf.errors[j].file,
+			  iv->conf.errors[j].line, iv->conf.errors[j].msg);
+	for (j = 0; j < iv->npools; j++)
+		for (k = 0; k < iv->pools[j].eff.nerrors; k++)
+			add_error(errs, iv->loc.config, NULL, 0, iv->pools[j].eff.errors[k]);
+	if (iv->fpm_test == 0) {
+		char *m = xasprintf("%s -t refuses the configuration%s%s",
+				    iv->loc.binary,
+				    iv->fpm_test_msgs && *iv->fpm_test_msgs ? ": " : "",
+				    iv->fpm_test_msgs ? iv->fpm_test_msgs : "");
+		add_error(errs, iv->loc.config, iv->loc.config, 0, m);
+		free(m);
+	}
+}
+
+static json_object *pool_problem_json(const struct host_view *h, const struct problem *p)
+{
+	json_object *o = json_object_new_object(), *fx = json_object_new_array();
+	const struct fpm_pool *pool = p->pv->pool;
+	int at_listen = pool->set[K_LISTEN].file != NULL;
+	char *lines[4];
+	size_t n = 0, k;
+
+	json_object_object_add(o, "kind", json_object_new_string(problem_kind_name(p->kind)));
+	json_object_object_add(o, "severity", json_object_new_string(p->is_error ? "error" : "warning"));
+	json_object_object_add(o, "instance", json_object_new_string(p->inst->loc.config));
+	json_object_object_add(o, "pool", json_object_new_string(pool->name));
+	json_object_object_add(o, "file", json_object_new_string(
+		at_listen ? pool->set[K_LISTEN].file : pool->file));
+	json_object_object_add(o, "line", json_object_new_int(
+		at_listen ? pool->set[K_LISTEN].line : pool->line));
+	json_object_object_add(o, "user", p->pc ? json_object_new_string(p->pc->client->user) : NULL);
+	if (p->kind == PR_DENIED_NOW || p->kind == PR_DENIED_NEXT) {
+		char *r = host_denied_reason(p->pv, p->pc, p->kind == PR_DENIED_NEXT, h->acc);
+		json_object_object_add(o, "reason", json_object_new_string(r));
+		free(r);
+		n = host_fix_lines(p->pv, h->acc, lines);
+	}
+	for (k = 0; k < n; k++) {
+		json_object_array_add(fx, json_object_new_string(lines[k]));
+		free(lines[k]);
+	}
+	json_object_object_add(o, "fix_lines", fx);
+	return o;
+}
+
+static json_object *problems_json(const struct host_view *h, const struct problem_list *pl)
+{
+	json_object *pr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < pl->n; i++)
+		json_object_array_add(pr, pl->v[i].kind == PR_SERVER_SOCKET_MISSING
+				      ? server_problem_json(&pl->v[i])
+				      : pool_problem_json(h, &pl->v[i]));
+	return pr;
+}
+
+void report_json(FILE *f, struct host_view *h, const struct problem_list *pl,
+		 int with_problems)
+{
+	json_object *root = json_object_new_object(), *insts = json_object_new_array();
+	json_object *errs = json_object_new_array();
+	size_t i;
+
+	json_object_object_add(root, "schema", json_object_new_int(PFG_JSON_SCHEMA));
+	json_object_object_add(root, "root", json_object_new_string(h->root.path));
+	json_object_object_add(root, "clients", clients_json(h));
 	for (i = 0; i < h->ninst; i++) {
-		struct instance_view *iv = &h->inst[i];
-		json_object *o = json_object_new_object(), *pools = json_object_new_array();
-		json_object_object_add(o, "config", json_object_new_string(iv->loc.config));
-		json_object_object_add(o, "binary", str_or_null(iv->loc.binary));
-		json_object_object_add(o, "package", str_or_null(iv->loc.package));
-		json_object_object_add(o, "version", str_or_null(iv->version));
-		json_object_object_add(o, "package_version", str_or_null(iv->package_version));
-		json_object_object_add(o, "default_mode", mode_json(iv->build.default_mode));
-		json_object_object_add(o, "fpm_test", iv->fpm_test < 0 ? NULL
-					: json_object_new_boolean(iv->fpm_test));
-		json_object *files = json_object_new_array();
-		for (j = 0; j < iv->conf.nfiles; j++)
-			json_object_array_add(files, json_object_new_string(iv->conf.files[j]));
-		json_object_object_add(o, "files", files);
-		json_object *notes = json_object_new_array();
-		for (j = 0; j < iv->nnotes; j++)
-			json_object_array_add(notes, json_object_new_string(iv->notes[j]));
-		json_object_object_add(o, "notes", notes);
-		for (j = 0; j < iv->npools; j++)
-			json_object_array_add(pools, pool_json(h, &iv->pools[j], h->acc));
-		json_object_object_add(o, "pools", pools);
-		json_object_array_add(insts, o);
-		for (j = 0; j < iv->conf.nerrors; j++)
-			add_error(errs, iv->loc.config, iv->conf.errors[j].file,
-				  iv->conf.errors[j].line, iv->conf.errors[j].msg);
-		for (j = 0; j < iv->npools; j++) {
-			size_t k;
-			for (k = 0; k < iv->pools[j].eff.nerrors; k++)
-				add_error(errs, iv->loc.config, NULL, 0,
-					  iv->pools[j].eff.errors[k]);
-		}
-		if (iv->fpm_test == 0) {
-			char *m = xasprintf("%s -t refuses the configuration%s%s",
-					    iv->loc.binary,
-					    iv->fpm_test_msgs && *iv->fpm_test_msgs ? ": " : "",
-					    iv->fpm_test_msgs ? iv->fpm_test_msgs : "");
-			add_error(errs, iv->loc.config, iv->loc.config, 0, m);
-			free(m);
-		}
+		json_object_array_add(insts, instance_json(h, &h->inst[i]));
+		instance_errors(errs, &h->inst[i]);
 	}
 	json_object_object_add(root, "instances", insts);
 	json_object_object_add(root, "web_servers", servers_json(h));
 	json_object_object_add(root, "dpkg_status_error", str_or_null(h->pkgs.error));
 	json_object_object_add(root, "errors", errs);
-	if (with_problems) {
-		json_object *pr = json_object_new_array();
-		for (i = 0; i < pl->n; i++) {
-			const struct problem *p = &pl->v[i];
-			json_object *o = json_object_new_object(), *fx = json_object_new_array();
-			char *lines[4];
-			size_t n = 0, k;
-			if (p->kind == PR_SERVER_SOCKET_MISSING) {
-				json_object_put(o);
-				json_object_put(fx);
-				json_object_array_add(pr, server_problem_json(p));
-				continue;
-			}
-			json_object_object_add(o, "kind", json_object_new_string(problem_kind_name(p->kind)));
-			json_object_object_add(o, "severity", json_object_new_string(p->is_error ? "error" : "warning"));
-			json_object_object_add(o, "instance", json_object_new_string(p->inst->loc.config));
-			json_object_object_add(o, "pool", json_object_new_string(p->pv->pool->name));
-			json_object_object_add(o, "file", json_object_new_string(
-				p->pv->pool->set[K_LISTEN].file ? p->pv->pool->set[K_LISTEN].file : p->pv->pool->file));
-			json_object_object_add(o, "line", json_object_new_int(
-				p->pv->pool->set[K_LISTEN].file ? p->pv->pool->set[K_LISTEN].line : p->pv->pool->line));
-			json_object_object_add(o, "user", p->pc ? json_object_new_string(p->pc->client->user) : NULL);
-			if (p->kind == PR_DENIED_NOW || p->kind == PR_DENIED_NEXT) {
-				char *r = host_denied_reason(p->pv, p->pc, p->kind == PR_DENIED_NEXT, h->acc);
-				json_object_object_add(o, "reason", json_object_new_string(r));
-				free(r);
-				n = host_fix_lines(p->pv, h->acc, lines);
-			}
-			for (k = 0; k < n; k++) {
-				json_object_array_add(fx, json_object_new_string(lines[k]));
-				free(lines[k]);
-			}
-			json_object_object_add(o, "fix_lines", fx);
-			json_object_array_add(pr, o);
-		}
-		json_object_object_add(root, "problems", pr);
-	}
+	if (with_problems)
+		json_object_object_add(root, "problems", problems_json(h, pl));
 	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 					       JSON_C_TO_STRING_NOSLASHESCAPE), f);
 	fputc('\n', f);
