@@ -8,7 +8,7 @@
 #include "../predict/hookinfo.h"
 #include "../predict/predict.h"
 #include "../report/report.h"
-#include "../snapshot/snapshot.h"
+#include "../host/hostsnap.h"
 #include "../sockets/repair.h"
 #include "../state/state.h"
 #include "../util/atomicfile.h"

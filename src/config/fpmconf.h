@@ -26,25 +26,11 @@
 
 #include "../util/rootfs.h"
 #include "inivalue.h"
+#include "keys.h"
 
 #define FPM_MAX_INCLUDE_DEPTH 5
 #define FPM_MAX_FILE_SIZE ((size_t)64 << 20)
 
-enum fpm_key {
-	K_USER,
-	K_GROUP,
-	K_LISTEN,
-	K_LISTEN_OWNER,
-	K_LISTEN_GROUP,
-	K_LISTEN_MODE,
-	K_LISTEN_ACL_USERS,
-	K_LISTEN_ACL_GROUPS,
-	K_PREFIX,
-	K_NKEYS
-};
-
-/* The key names as php-fpm spells them (and as --json reports them). */
-extern const char *const fpm_key_names[K_NKEYS];
 
 struct fpm_setting {
 	char *value;		/* NULL: undefined (php-fpm -tt "undefined") */

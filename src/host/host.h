@@ -25,13 +25,12 @@
 #include "../clients/clients.h"
 #include "../config/fpmconf.h"
 #include "../discover/discover.h"
+#include "../access/verdict.h"
 #include "../discover/fpmcache.h"
 #include "../effective/effective.h"
 #include "../effective/version.h"
 #include "../sockets/probe.h"
 #include "../webservers/webservers.h"
-
-enum verdict { V_UNKNOWN = -1, V_DENIED = 0, V_ALLOWED = 1 };
 
 struct pool_client {
 	const struct client *client;

@@ -18,8 +18,11 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
-#include "../config/fpmconf.h"
-#include "../host/host.h"
+/* Pure: data and its JSON; no I/O header (the host's view becomes a
+ * snapshot in host/hostsnap.h). */
+#include "../access/verdict.h"
+#include "../config/keys.h"
+#include "../sockets/probe_state.h"
 
 #define SNAPSHOT_SCHEMA 1
 #define SNAPSHOT_MAX_SIZE ((size_t)256 << 20)
@@ -105,18 +108,27 @@ struct snapshot {
 	int have_uses;		/* 0: a snapshot without "server_uses" (older guard) */
 };
 
-/* Copy what diff needs out of a host view. */
-void snapshot_from_host(struct snapshot *s, struct host_view *h,
-			const char *phase);
-
 /* JSON text of s (caller frees); deterministic, the run's own header
  * (phase, boot_id, created) after SNAPSHOT_TAIL_MARK at the end. */
 #define SNAPSHOT_TAIL_MARK ",\n\"phase\":"
 char *snapshot_to_json(const struct snapshot *s);
 
-/* snapshot_to_json(snapshot_from_host(h)) without ever holding the
- * whole snapshot: the same bytes, pool by pool (caller frees). */
-char *snapshot_json_from_host(struct host_view *h, const char *phase);
+/* Where the pools come from when they are written one at a time: npools
+ * of instance inst, and pool j of it filled into a zeroed *out (which the
+ * writer frees with snap_pool_free).  ctx is the caller's. */
+struct snap_pool_source {
+	void *ctx;
+	size_t (*npools)(void *ctx, size_t inst);
+	void (*pool)(void *ctx, size_t inst, size_t j, struct snap_pool *out);
+};
+
+/* snapshot_to_json of s with each instance's pools taken from src instead
+ * of s: the same bytes without the whole snapshot in memory (caller frees). */
+char *snapshot_to_json_streamed(const struct snapshot *s,
+				const struct snap_pool_source *src);
+
+/* Free what a snap_pool holds (not p itself). */
+void snap_pool_free(struct snap_pool *p);
 
 /* Bytes of the text before the run's own header (0: not found): two
  * snapshots whose bodies are equal describe the same host state. */

@@ -14,14 +14,7 @@
 
 #include "../access/access.h"
 #include "../util/rootfs.h"
-
-enum probe_state {
-	PROBE_NONE,		/* not probed: not a unix listener */
-	PROBE_SOCKET,		/* a unix socket is there */
-	PROBE_ABSENT,		/* nothing there (or its directory is missing) */
-	PROBE_NOT_SOCKET,	/* something else: file, symlink, directory */
-	PROBE_ERROR		/* could not look (errno in err) */
-};
+#include "probe_state.h"
 
 struct socket_probe {
 	char *path;		/* as configured (inside the root) */

@@ -10,7 +10,7 @@
 #include "webservers/wsread.h"
 #include "diff/diff.h"
 #include "host/host.h"
-#include "snapshot/snapshot.h"
+#include "host/hostsnap.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
