@@ -45,6 +45,7 @@ headers:
 	        -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS)) -I. -fsyntax-only -x c++ - \
 	        || { echo "$$h does not compile as C++"; exit 1; }; done; \
 	    echo "headers: every C header compiles as C++"
+	tests/lint/pure-headers.sh
 
 $(BUILD)/php-fpm-guard: $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -14,28 +14,9 @@
 
 #include "../util/rootfs.h"
 
-struct account_user {
-	char *name;
-	uid_t uid;
-	gid_t gid;		/* primary group */
-	gid_t *groups;		/* all groups, primary included */
-	size_t ngroups;
-};
-
-struct accounts;
+#include "lookup.h"
 
 struct accounts *accounts_open(const struct rootfs *r);
 void accounts_close(struct accounts *a);
-
-/* NULL when the user does not exist. */
-const struct account_user *accounts_user(struct accounts *a, const char *name);
-const struct account_user *accounts_user_by_uid(struct accounts *a, uid_t uid);
-
-/* 0 and *gid, or -1 when the group does not exist. */
-int accounts_group(struct accounts *a, const char *name, gid_t *gid);
-
-/* Name for an id, or the number as text; the string lives as long as a. */
-const char *accounts_user_name(struct accounts *a, uid_t uid);
-const char *accounts_group_name(struct accounts *a, gid_t gid);
 
 #endif

@@ -10,7 +10,7 @@
 #define PFG_GUARD_H
 
 #include "../host/host.h"
-#include "../policy/policy.h"
+#include "../policy/guardconf.h"
 
 #define EXIT_PROBLEMS 1
 

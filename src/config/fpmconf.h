@@ -26,25 +26,10 @@
 
 #include "../util/rootfs.h"
 #include "inivalue.h"
-#include "keys.h"
+#include "pool.h"
 
 #define FPM_MAX_INCLUDE_DEPTH 5
 #define FPM_MAX_FILE_SIZE ((size_t)64 << 20)
-
-
-struct fpm_setting {
-	char *value;		/* NULL: undefined (php-fpm -tt "undefined") */
-	char *file;
-	int line;
-	int uses_env;		/* value came (partly) from ${VAR} */
-};
-
-struct fpm_pool {
-	char *name;		/* as first spelled */
-	char *file;		/* where the section was first opened */
-	int line;
-	struct fpm_setting set[K_NKEYS];
-};
 
 struct fpm_error {
 	char *file;		/* NULL when not tied to a file */
@@ -95,9 +80,6 @@ void fpm_conf_add_error(struct fpm_conf *c, const char *file, int line,
 struct stat;
 unsigned long long fpm_identity_mix(unsigned long long h, const void *p, size_t n);
 unsigned long long fpm_identity_stat(unsigned long long h, const struct stat *st);
-
-/* A listen value names a unix socket (php-fpm: no ':' and not all digits). */
-int fpm_listen_is_unix(const char *listen);
 
 struct fpm_pool *fpm_conf_find_pool(const struct fpm_conf *c, const char *name);
 

@@ -17,14 +17,15 @@
  *          no trimming) on ACL builds: owner and group are ignored, the
  *          socket stays the master's, entries get rw and the mask shows
  *          in the group bits.
- * Pure apart from account lookups.
+ * Pure apart from the account lookups it is handed (accounts/lookup.h);
+ * no I/O header.
  */
 #ifndef PFG_EFFECTIVE_H
 #define PFG_EFFECTIVE_H
 
 #include "../access/access.h"
-#include "../accounts/accounts.h"
-#include "../config/fpmconf.h"
+#include "../accounts/lookup.h"
+#include "../config/pool.h"
 #include "version.h"
 
 struct eff_name {

@@ -1,5 +1,5 @@
 #define INI_HANDLER_LINENO 1
-#include "policy.h"
+#include "guardconf.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -12,23 +12,6 @@
 #include <sys/stat.h>
 
 #define GUARD_CONF_MAX_SIZE ((size_t)1 << 20)
-
-static const char *const policy_names[] = { "fix", "abort", "report" };
-
-const char *policy_name(enum policy p)
-{
-	return p >= POL_FIX && p <= POL_REPORT ? policy_names[p] : "unset";
-}
-
-enum policy policy_parse(const char *s)
-{
-	int i;
-
-	for (i = POL_FIX; i <= POL_REPORT; i++)
-		if (strcmp(s, policy_names[i]) == 0)
-			return (enum policy)i;
-	return POL_UNSET;
-}
 
 struct load {
 	struct guard_conf *g;
@@ -296,37 +279,4 @@ void guard_conf_free(struct guard_conf *g)
 	free_list(g->files, g->nfiles);
 	free_list(g->errors, g->nerrors);
 	memset(g, 0, sizeof *g);
-}
-
-enum policy guard_conf_policy(const struct guard_conf *g, const char *pool,
-			      enum policy cli)
-{
-	size_t i;
-
-	if (cli != POL_UNSET)
-		return cli;
-	if (g->nerrors > 0)
-		return POL_REPORT;
-	for (i = 0; pool && i < g->npools; i++)
-		if (strcasecmp(g->pools[i].name, pool) == 0 &&
-		    g->pools[i].policy != POL_UNSET)
-			return g->pools[i].policy;
-	return g->policy;
-}
-
-enum action policy_decide(const struct finding *f, enum policy p)
-{
-	int fixable = f->kind == FK_CLIENT_LOST || f->kind == FK_CLIENT_LOST_NEXT;
-
-	if (p == POL_REPORT)
-		return ACT_REPORT;
-	if (p == POL_ABORT)
-		return f->sev == SEV_ERROR || f->security ? ACT_ABORT : ACT_REPORT;
-	/* fix: lost access has a fix.  An error without one (php-fpm -t
-	 * refuses, not a socket) fails the run as abort would.  A broadening
-	 * is the admin's to judge: reported loudly, never undone behind
-	 * their back. */
-	if (fixable)
-		return ACT_FIX;
-	return f->sev == SEV_ERROR ? ACT_ABORT : ACT_REPORT;
 }

@@ -18,13 +18,15 @@
  *
  * The file and its directory must be root's and not writable by anyone
  * else: they decide what a root process writes into /etc.
+ *
+ * This header is pure (the data and the decisions, no I/O header);
+ * reading the files is guardconf.h.
  */
 #ifndef PFG_POLICY_H
 #define PFG_POLICY_H
 
 #include <stddef.h>
 #include "../diff/diff.h"
-#include "../util/rootfs.h"
 
 enum policy { POL_UNSET = -1, POL_FIX, POL_ABORT, POL_REPORT };
 
@@ -56,15 +58,6 @@ struct guard_conf {
 	char **errors;		/* "file:line: error: ..." */
 	size_t nerrors;
 };
-
-/*
- * Read path (inside r), then every *.conf in dropin_dir (inside r).  A
- * missing main file means defaults.  Never fails: problems land in
- * g->errors and make guard_conf_policy() answer POL_REPORT.
- */
-void guard_conf_load(struct guard_conf *g, const struct rootfs *r,
-		     const char *path, const char *dropin_dir);
-void guard_conf_free(struct guard_conf *g);
 
 /* The policy for a pool: --policy (cli, POL_UNSET if not given), else the
  * pool's section, else the global key; POL_REPORT when the files had errors. */

@@ -21,7 +21,7 @@
 /* Pure: data and its JSON; no I/O header (the host's view becomes a
  * snapshot in host/hostsnap.h). */
 #include "../access/verdict.h"
-#include "../config/keys.h"
+#include "../config/pool.h"
 #include "../sockets/probe_state.h"
 
 #define SNAPSHOT_SCHEMA 1

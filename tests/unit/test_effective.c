@@ -1,5 +1,6 @@
 /* Effective socket values from declared settings (fpm_unix.c rules). */
 #include "fixture.h"
+#include "accounts/accounts.h"
 #include "config/fpmconf.h"
 #include "effective/effective.h"
 

@@ -6,7 +6,7 @@
  * they are 0644 in 0755 directories, which guard_conf_load trusts.
  */
 #include "fixture.h"
-#include "policy/policy.h"
+#include "policy/guardconf.h"
 
 #include <sys/types.h>
 
