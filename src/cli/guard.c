@@ -446,14 +446,14 @@ static void note_conffile_edits(struct run *r, struct host_view *h,
 	char *status;
 	size_t i, p, c;
 
-	for (i = 0; i < fl->n && strcmp(out[i].result ? out[i].result : "", "fixed") != 0; i++)
+	for (i = 0; i < fl->n && out[i].result != RES_FIXED; i++)
 		;
 	if (i == fl->n || r->conf.fix_target == FIX_DROPIN)
 		return;
 	status = rootfs_host_path(&h->root, "/var/lib/dpkg/status");
 	if (pkg_db_read(&db, status, pats, 1) == 0)
 		for (i = 0; i < fl->n; i++) {
-			if (out[i].result == NULL || strcmp(out[i].result, "fixed") != 0 ||
+			if (out[i].result != RES_FIXED ||
 			    out[i].fix_file == NULL || out[i].note)
 				continue;
 			for (p = 0; p < db.st.npkgs; p++)
@@ -475,7 +475,7 @@ static void note_conffile_edits(struct run *r, struct host_view *h,
 /* Decide every finding, fix what policy says to fix, fill the outcomes.
  * Returns the exit code the findings call for. */
 static int act_on(struct run *r, struct host_view *h, const struct finding_list *fl,
-		  struct finding_outcome *out, int allow_fix, const char **outcome)
+		  struct finding_outcome *out, int allow_fix, enum result *outcome)
 {
 	struct fix_set fs;
 	size_t i, k;
@@ -508,21 +508,21 @@ static int act_on(struct run *r, struct host_view *h, const struct finding_list 
 		const struct finding *f = &fl->v[i];
 		switch (out[i].act) {
 		case ACT_ABORT:
-			out[i].result = "aborted";
+			out[i].result = RES_ABORTED;
 			aborted = 1;
 			break;
 		case ACT_REPORT:
-			out[i].result = "reported";
+			out[i].result = RES_REPORTED;
 			break;
 		case ACT_FIX:
-			out[i].result = "fix-failed";
+			out[i].result = RES_FIX_FAILED;
 			for (k = 0; k < fs.npools; k++)
 				if (strcmp(fs.pools[k].iv->loc.config, f->instance) == 0 &&
 				    strcasecmp(fs.pools[k].pv->pool->name, f->pool) == 0) {
 					if (fs.pools[k].error) {
 						out[i].note = xstrdup(fs.pools[k].error);
 					} else {
-						out[i].result = "fixed";
+						out[i].result = RES_FIXED;
 						if (r->conf.fix_target == FIX_DROPIN) {
 							const char *pf = fs.pools[k].pv->pool->file;
 							free(out[i].fix_file);
@@ -532,7 +532,7 @@ static int act_on(struct run *r, struct host_view *h, const struct finding_list 
 						}
 					}
 				}
-			if (strcmp(out[i].result, "fixed") == 0)
+			if (out[i].result == RES_FIXED)
 				fixed = 1;
 			else
 				failed = 1;
@@ -541,8 +541,7 @@ static int act_on(struct run *r, struct host_view *h, const struct finding_list 
 	}
 	note_conffile_edits(r, h, fl, out);
 	fix_set_free(&fs);
-	*outcome = failed ? "fix-failed" : aborted ? "aborted" : fixed ? "fixed"
-		   : fl->n ? "reported" : "ok";
+	*outcome = run_outcome(failed, aborted, fixed, fl->n > 0);
 	return failed || aborted ? EXIT_PROBLEMS : 0;
 }
 
@@ -989,7 +988,7 @@ int guard_diff(struct guard_opts *o)
 	rep.fl = &fl;
 	rep.old = &old;
 	rep.cur = &cur;
-	rep.outcome = fl.n ? "reported" : "ok";
+	rep.outcome = fl.n ? RES_REPORTED : RES_OK;
 	rc = fl.n ? EXIT_PROBLEMS : 0;
 	rep.exit_code = rc;
 	if (o->json) {
@@ -1286,7 +1285,7 @@ int guard_pre_install_pkgs(struct guard_opts *o)
 		struct finding *f = &fl.v[i];
 		out[i].policy = guard_conf_policy(&r.conf, f->pool, o->cli_policy);
 		out[i].act = policy_decide(f, out[i].policy);
-		out[i].result = out[i].act == ACT_ABORT ? "aborted" : "reported";
+		out[i].result = out[i].act == ACT_ABORT ? RES_ABORTED : RES_REPORTED;
 		aborted |= out[i].act == ACT_ABORT;
 		/* The lines that pin access, from the predicted pool: what fix
 		 * writes to the drop-in, what abort tells the admin to add. */
@@ -1322,12 +1321,12 @@ int guard_pre_install_pkgs(struct guard_opts *o)
 			continue;
 		}
 		if (k < npreds && pin_with_dropin(&r, &h, &preds[k], f->pool, &out[i], &why) == 0) {
-			out[i].result = "pinned";
+			out[i].result = RES_PINNED;
 			out[i].note = xstrdup("the upgrade's restart creates the socket with these "
 					      "values; post-invoke confirms");
 			pinned = 1;
 		} else {
-			out[i].result = "deferred";
+			out[i].result = RES_DEFERRED;
 			out[i].note = xasprintf("not pinned before dpkg (%s): post-invoke fixes it "
 						"after the restart", why ? why : "no prediction");
 			deferred = 1;
@@ -1339,8 +1338,8 @@ int guard_pre_install_pkgs(struct guard_opts *o)
 	rep.out = out;
 	rep.cur = &cur;
 	rep.exit_code = rc;
-	rep.outcome = aborted ? "aborted" : deferred ? "deferred" : pinned ? "pinned"
-		      : fl.n ? "reported" : "ok";
+	rep.outcome = aborted ? RES_ABORTED : deferred ? RES_DEFERRED : pinned ? RES_PINNED
+		      : fl.n ? RES_REPORTED : RES_OK;
 	if (fl.n > 0 || rep.nnotes > 0) {
 		report_findings_text(stderr, &rep);
 		save_report(&r, &rep);

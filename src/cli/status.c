@@ -18,8 +18,8 @@
 /* What one run leaves for `status` and the textfile. */
 struct record {
 	const char *command;
-	const char *outcome;	/* the guard's word: ok, fixed, reported, aborted, ... */
-	const char *verdict;	/* ok, fixed, aborted, error (report.h prom_outcome) */
+	enum result outcome;	/* the guard's word: ok, fixed, reported, aborted, ... */
+	enum run_verdict verdict;	/* ok, fixed, aborted, error (report/outcome.h) */
 	int exit_code;
 	long long time;
 	size_t findings;
@@ -127,8 +127,8 @@ static json_object *record_json(const struct record *rec)
 	json_object_object_add(j, "guard_version", json_object_new_string(PFG_VERSION));
 	json_object_object_add(j, "command", json_object_new_string(rec->command));
 	json_object_object_add(j, "time", json_object_new_int64(rec->time));
-	json_object_object_add(j, "outcome", json_object_new_string(rec->outcome));
-	json_object_object_add(j, "verdict", json_object_new_string(rec->verdict));
+	json_object_object_add(j, "outcome", json_object_new_string(result_name(rec->outcome)));
+	json_object_object_add(j, "verdict", json_object_new_string(run_verdict_name(rec->verdict)));
 	json_object_object_add(j, "exit_code", json_object_new_int(rec->exit_code));
 	json_object_object_add(j, "findings", json_object_new_int64((int64_t)rec->findings));
 	json_object_object_add(j, "errors_left", json_object_new_int64((int64_t)rec->errors_left));
@@ -178,8 +178,8 @@ void status_record_run(struct guard_opts *o, const struct guard_conf *g,
 		return;
 	memset(&rec, 0, sizeof rec);
 	rec.command = rep->command;
-	rec.outcome = rep->outcome ? rep->outcome : "ok";
-	rec.verdict = prom_outcome(rec.outcome, 0);
+	rec.outcome = rep->outcome;
+	rec.verdict = result_verdict(rec.outcome, 0);
 	rec.exit_code = rep->exit_code;
 	rec.time = rep->time;
 	rec.findings = n;
@@ -187,11 +187,11 @@ void status_record_run(struct guard_opts *o, const struct guard_conf *g,
 	rec.pools = xcalloc(n ? n : 1, sizeof *rec.pools);
 	for (i = 0; i < n; i++) {
 		const struct finding *f = &rep->fl->v[i];
-		const char *result = rep->out ? rep->out[i].result : "reported";
-		const char *v = prom_outcome(result, f->sev == SEV_ERROR);
-		rec.verdict = prom_outcome_worse(rec.verdict, v);
-		rec.errors_left += f->sev == SEV_ERROR && strcmp(v, "fixed") != 0;
-		rec.changed_host |= strcmp(result, "reported") != 0 && strcmp(result, "aborted") != 0;
+		enum result result = rep->out ? rep->out[i].result : RES_REPORTED;
+		enum run_verdict v = result_verdict(result, f->sev == SEV_ERROR);
+		rec.verdict = run_verdict_worse(rec.verdict, v);
+		rec.errors_left += f->sev == SEV_ERROR && v != RV_FIXED;
+		rec.changed_host |= result != RES_REPORTED && result != RES_ABORTED;
 		if (f->pool && f->instance)
 			rec.pools[rec.npools++] = (struct prom_pool_outcome){ f->instance, f->pool, v };
 	}
@@ -218,10 +218,10 @@ void status_record_fix(struct guard_opts *o, const struct guard_conf *g,
 		const struct fix_pool *fp = &fs->pools[i];
 		rec.errors_left += fp->error != NULL;
 		rec.pools[rec.npools++] = (struct prom_pool_outcome){
-			fp->iv->loc.config, fp->pv->pool->name, fp->error ? "error" : "fixed" };
+			fp->iv->loc.config, fp->pv->pool->name, fp->error ? RV_ERROR : RV_FIXED };
 	}
-	rec.outcome = fs->npools == 0 ? "ok" : rec.errors_left ? "fix-failed" : "fixed";
-	rec.verdict = prom_outcome(rec.outcome, 0);
+	rec.outcome = run_outcome(rec.errors_left > 0, 0, fs->npools > 0, 0);
+	rec.verdict = result_verdict(rec.outcome, 0);
 	record_write(o, g, st, &rec, h);
 }
 
@@ -273,6 +273,13 @@ static json_object *record_read(struct state_dir *st, char **why)
 	return j;
 }
 
+/* 0 when the last run went well (ok, fixed), 1 otherwise (an unknown
+ * verdict in the record is not a good one). */
+static int status_exit_code(int verdict)
+{
+	return verdict == RV_OK || verdict == RV_FIXED ? 0 : EXIT_PROBLEMS;
+}
+
 static void age_text(long long age, char *buf, size_t n)
 {
 	if (age < 120)
@@ -320,7 +327,6 @@ int status_command(struct guard_opts *o)
 	struct stat sb;
 	json_object *j = NULL;
 	long long now = (long long)time(NULL), t = 0;
-	const char *verdict;
 	int rc;
 
 	/* status only reads: a missing state dir is not created. */
@@ -347,8 +353,7 @@ int status_command(struct guard_opts *o)
 		free(why);
 		return PFG_EXIT_ERROR;
 	}
-	verdict = str_field(j, "verdict");
-	rc = strcmp(verdict, "ok") == 0 || strcmp(verdict, "fixed") == 0 ? 0 : EXIT_PROBLEMS;
+	rc = status_exit_code(run_verdict_parse(str_field(j, "verdict")));
 	if (o->json) {
 		int_field(j, "time", &t);
 		json_object_object_add(j, "recorded", json_object_new_boolean(1));

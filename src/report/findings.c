@@ -89,19 +89,20 @@ static void text_finding(FILE *f, const struct run_report *r, size_t i)
 			fd->old_i->package_version, fd->new_i->package_version);
 	if (o == NULL)
 		return;
-	if (o->nlines > 0 && strcmp(o->result, "fixed") != 0 && strcmp(o->result, "pinned") != 0) {
+	if (o->nlines > 0 && o->result != RES_FIXED && o->result != RES_PINNED) {
 		fprintf(f, "    to fix, set in [%s] of %s:\n", fd->pool, o->fix_file);
 		for (k = 0; k < o->nlines; k++)
 			fprintf(f, "        %s\n", o->lines[k]);
 		fprintf(f, "    then run: php-fpm-guard check   (or let it do this: php-fpm-guard fix)\n");
 	} else if (o->nlines > 0) {
-		fprintf(f, "    %s: set in [%s] of %s:\n", o->result, fd->pool, o->fix_file);
+		fprintf(f, "    %s: set in [%s] of %s:\n", result_name(o->result), fd->pool,
+			o->fix_file);
 		for (k = 0; k < o->nlines; k++)
 			fprintf(f, "        %s\n", o->lines[k]);
 	}
 	if (o->note)
 		fprintf(f, "    note: %s\n", o->note);
-	fprintf(f, "    action: %s (policy %s)\n", o->result, policy_name(o->policy));
+	fprintf(f, "    action: %s (policy %s)\n", result_name(o->result), policy_name(o->policy));
 }
 
 FILE *text_open(char **buf, size_t *len)
@@ -151,7 +152,7 @@ static void findings_text(FILE *f, const struct run_report *r)
 		text_finding(f, r, i);
 	if (r->fl->n > 0 || r->nnotes > 0)
 		fprintf(f, "php-fpm-guard: %s: %zu finding%s, outcome %s\n", r->command,
-			r->fl->n, r->fl->n == 1 ? "" : "s", r->outcome);
+			r->fl->n, r->fl->n == 1 ? "" : "s", result_name(r->outcome));
 }
 
 static json_object *jstr(const char *s)
@@ -179,7 +180,7 @@ static json_object *finding_json(const struct run_report *r, size_t i)
 	json_object_object_add(j, "before", jstr(fd->before));
 	json_object_object_add(j, "after", jstr(fd->after));
 	json_object_object_add(j, "detail", jstr(fd->detail));
-	json_object_object_add(j, "action", o ? json_object_new_string(o->result) : NULL);
+	json_object_object_add(j, "action", o ? json_object_new_string(result_name(o->result)) : NULL);
 	json_object_object_add(j, "policy", o ? json_object_new_string(policy_name(o->policy)) : NULL);
 	json_object_object_add(j, "fix_file", o ? jstr(o->fix_file) : NULL);
 	for (k = 0; o && k < o->nlines; k++)
@@ -218,7 +219,7 @@ char *report_findings_json(const struct run_report *r)
 	json_object_object_add(root, "guard_version", json_object_new_string(PFG_VERSION));
 	json_object_object_add(root, "command", json_object_new_string(r->command));
 	json_object_object_add(root, "time", json_object_new_int64(r->time));
-	json_object_object_add(root, "outcome", json_object_new_string(r->outcome));
+	json_object_object_add(root, "outcome", json_object_new_string(result_name(r->outcome)));
 	json_object_object_add(root, "exit_code", json_object_new_int(r->exit_code));
 	json_object_object_add(root, "snapshot_time", r->old ? json_object_new_int64(r->old->created) : NULL);
 	json_object_object_add(root, "before", versions_json(r->old));
@@ -277,7 +278,7 @@ void report_findings_syslog(const struct run_report *r)
 		       "user=%s file=%s line=%d before=%s after=%s action=%s",
 		       finding_kind_name(fd->kind), severity_name(fd->sev), fd->security,
 		       inst, pool, user, file, fd->line, before, after,
-		       r->out ? r->out[i].result : "-");
+		       r->out ? result_name(r->out[i].result) : "-");
 		free(inst);
 		free(pool);
 		free(user);
@@ -287,6 +288,6 @@ void report_findings_syslog(const struct run_report *r)
 	}
 	syslog(r->exit_code ? LOG_ERR : LOG_NOTICE,
 	       "PFG_RUN command=%s outcome=%s findings=%zu exit=%d", r->command,
-	       r->outcome, r->fl->n, r->exit_code);
+	       result_name(r->outcome), r->fl->n, r->exit_code);
 	closelog();
 }

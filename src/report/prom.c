@@ -12,37 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const outcomes[] = { "ok", "fixed", "aborted", "error" };
-#define NOUTCOMES (sizeof outcomes / sizeof *outcomes)
-
-static size_t outcome_rank(const char *o)
-{
-	size_t i;
-
-	for (i = 0; i < NOUTCOMES; i++)
-		if (strcmp(o, outcomes[i]) == 0)
-			return i;
-	return NOUTCOMES - 1;
-}
-
-const char *prom_outcome(const char *result, int is_error)
-{
-	if (result == NULL || strcmp(result, "ok") == 0)
-		return "ok";
-	if (strcmp(result, "fixed") == 0 || strcmp(result, "pinned") == 0)
-		return "fixed";
-	if (strcmp(result, "aborted") == 0)
-		return "aborted";
-	if (strcmp(result, "reported") == 0)
-		return is_error ? "error" : "ok";
-	return "error";
-}
-
-const char *prom_outcome_worse(const char *a, const char *b)
-{
-	return outcomes[outcome_rank(a) > outcome_rank(b) ? outcome_rank(a) : outcome_rank(b)];
-}
-
 /* A label value: backslash, double quote and newline escaped.  Written
  * in runs between those bytes: a host with thousands of pools writes
  * tens of thousands of labels on every apt run. */
@@ -99,16 +68,16 @@ static int world_accessible(const struct pool_view *pv)
 	       (pv->probe.state == PROBE_SOCKET && (pv->probe.sock.mode & 0002));
 }
 
-static const char *pool_outcome(const struct prom_run *run, const struct instance_view *iv,
-				const struct pool_view *pv)
+static enum run_verdict pool_outcome(const struct prom_run *run,
+				     const struct instance_view *iv, const struct pool_view *pv)
 {
-	const char *o = "ok";
+	enum run_verdict o = RV_OK;
 	size_t i;
 
 	for (i = 0; i < run->npools; i++)
 		if (strcmp(run->pools[i].pool, pv->pool->name) == 0 &&
 		    strcmp(run->pools[i].instance, iv->loc.config) == 0)
-			o = prom_outcome_worse(o, run->pools[i].outcome);
+			o = run_verdict_worse(o, run->pools[i].outcome);
 	return o;
 }
 
@@ -166,11 +135,11 @@ static void pool_metrics(FILE *f, const struct host_view *h, const struct prom_r
 	header(f, "php_fpm_guard_last_run_outcome", "The pool's outcome in the last run: 1 for "
 	       "the one that applies (ok, fixed, aborted, error), 0 for the others.");
 	for (it.i = it.j = 0; next_unix_pool(&it, &iv, &pv);) {
-		const char *o = pool_outcome(run, iv, pv);
-		for (k = 0; k < NOUTCOMES; k++) {
+		enum run_verdict o = pool_outcome(run, iv, pv);
+		for (k = 0; k < RV_NVERDICTS; k++) {
 			pool_labels(f, "php_fpm_guard_last_run_outcome", iv, pv);
-			label(f, "outcome", outcomes[k], 0);
-			fprintf(f, "} %d\n", strcmp(o, outcomes[k]) == 0);
+			label(f, "outcome", run_verdict_name((enum run_verdict)k), 0);
+			fprintf(f, "} %d\n", o == (enum run_verdict)k);
 		}
 	}
 }
@@ -212,10 +181,10 @@ char *report_prom(const struct host_view *h, const struct prom_run *run)
 	fprintf(f, "php_fpm_guard_run_timestamp_seconds %lld\n", run->time);
 	header(f, "php_fpm_guard_run_outcome", "The host's outcome in the last run: 1 for the "
 	       "one that applies (ok, fixed, aborted, error), 0 for the others.");
-	for (k = 0; k < NOUTCOMES; k++) {
+	for (k = 0; k < RV_NVERDICTS; k++) {
 		fputs("php_fpm_guard_run_outcome{", f);
-		label(f, "outcome", outcomes[k], 1);
-		fprintf(f, "} %d\n", strcmp(run->outcome, outcomes[k]) == 0);
+		label(f, "outcome", run_verdict_name((enum run_verdict)k), 1);
+		fprintf(f, "} %d\n", run->outcome == (enum run_verdict)k);
 	}
 	if (fclose(f) != 0)
 		diex("out of memory");

@@ -12,6 +12,7 @@
 #include "../diff/diff.h"
 #include "../host/host.h"
 #include "../policy/policy.h"
+#include "outcome.h"
 
 #define PFG_JSON_SCHEMA 1
 
@@ -37,7 +38,7 @@ void report_check_text(FILE *f, struct host_view *h,
 struct finding_outcome {
 	enum action act;
 	enum policy policy;
-	const char *result;	/* "fixed", "fix-failed", "aborted", "reported" */
+	enum result result;
 	char *fix_file;		/* where the lines go (inside the root) */
 	char *lines[4];		/* the explicit values (fix or advice) */
 	size_t nlines;
@@ -46,7 +47,7 @@ struct finding_outcome {
 
 struct run_report {
 	const char *command;	/* "post-invoke", "fix", "diff" */
-	const char *outcome;	/* "ok", "fixed", "aborted", "reported", "fix-failed", "error" */
+	enum result outcome;
 	int exit_code;
 	long long time;
 	char **notes;		/* run-level: snapshot age, config errors */
@@ -70,14 +71,15 @@ void report_findings_syslog(const struct run_report *r);
 
 #define PFG_PROM_FILE "/var/lib/prometheus/node-exporter/php_fpm_guard.prom"
 
-/* A pool's outcome in one run: "ok", "fixed", "aborted" or "error". */
+/* A pool's verdict in one run. */
 struct prom_pool_outcome {
-	const char *instance, *pool, *outcome;
+	const char *instance, *pool;
+	enum run_verdict outcome;
 };
 
 struct prom_run {
 	long long time;
-	const char *outcome;		/* the host's, one of the four */
+	enum run_verdict outcome;	/* the host's */
 	const struct prom_pool_outcome *pools;	/* pools with a finding */
 	size_t npools;
 };
@@ -96,12 +98,5 @@ struct prom_run {
  *   host's, also without any pool.
  */
 char *report_prom(const struct host_view *h, const struct prom_run *run);
-
-/* A result word ("fixed", "pinned", "fix-failed", "aborted", "reported",
- * "ok", "error") as one of the four outcomes; is_error: it was an error
- * finding, so "reported" (policy report) leaves an error. */
-const char *prom_outcome(const char *result, int is_error);
-/* The worse of two outcomes: error, aborted, fixed, ok. */
-const char *prom_outcome_worse(const char *a, const char *b);
 
 #endif

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 pure="src/access/access.h src/access/verdict.h src/accounts/lookup.h
 	src/config/pool.h src/config/inivalue.h src/diff/diff.h src/effective/effective.h
 	src/effective/version.h src/fix/edit.h src/policy/policy.h
-	src/snapshot/snapshot.h src/sockets/probe_state.h"
+	src/report/outcome.h src/snapshot/snapshot.h src/sockets/probe_state.h"
 bad=0
 for h in $pure; do
 	# cpp -H lists every header it opens, one per line, dots for depth.
