@@ -27,7 +27,6 @@ struct record {
 	char *report;		/* the JSON report's path, or NULL */
 	struct prom_pool_outcome *pools;
 	size_t npools;
-	int changed_host;	/* a fix was written: look at the host again */
 };
 
 static char *in_root(const char *root, const char *path)
@@ -81,8 +80,8 @@ static void write_prom(const char *path, const struct host_view *h, const struct
 	free(text);
 }
 
-/* The textfile from h, or from a fresh look when the run changed the
- * host (a fix) or h is gone. */
+/* The textfile from h (the host as the run left it), or from a fresh
+ * look when the run has no such view. */
 static void record_prom(struct guard_opts *o, const struct guard_conf *g,
 			const struct record *rec, const struct host_view *h)
 {
@@ -101,7 +100,7 @@ static void record_prom(struct guard_opts *o, const struct guard_conf *g,
 		free(path);
 		return;
 	}
-	if (h && !rec->changed_host) {
+	if (h) {
 		write_prom(path, h, rec);
 	} else {
 		/* What the sockets are now: no php-fpm -t, no connect() --
@@ -191,7 +190,6 @@ void status_record_run(struct guard_opts *o, const struct guard_conf *g,
 		enum run_verdict v = result_verdict(result, f->sev == SEV_ERROR);
 		rec.verdict = run_verdict_worse(rec.verdict, v);
 		rec.errors_left += f->sev == SEV_ERROR && v != RV_FIXED;
-		rec.changed_host |= result != RES_REPORTED && result != RES_ABORTED;
 		if (f->pool && f->instance)
 			rec.pools[rec.npools++] = (struct prom_pool_outcome){ f->instance, f->pool, v };
 	}
@@ -212,7 +210,6 @@ void status_record_fix(struct guard_opts *o, const struct guard_conf *g,
 	rec.time = (long long)time(NULL);
 	rec.exit_code = rc;
 	rec.findings = fs->npools;
-	rec.changed_host = fs->npools > 0;
 	rec.pools = xcalloc(fs->npools ? fs->npools : 1, sizeof *rec.pools);
 	for (i = 0; i < fs->npools; i++) {
 		const struct fix_pool *fp = &fs->pools[i];

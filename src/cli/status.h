@@ -25,18 +25,18 @@
 
 #define LAST_RUN_FILE "last-run.json"
 
-/* After post-invoke: rep says what it found and did (rep->outcome NULL:
+/* After post-invoke: rep says what it found and did (rep->fl NULL:
  * nothing changed since pre-invoke).  st: the run's state dir (NULL:
- * nothing is recorded).  h: the host as looked at after the snapshot
- * diff, NULL if freed; it is looked at again when a fix changed it. */
+ * nothing is recorded).  now: the host as the run left it, NULL when the
+ * run has no such view (it is then looked at again for the textfile). */
 void status_record_run(struct guard_opts *o, const struct guard_conf *g,
 		       struct state_dir *st, const struct run_report *rep,
-		       const struct host_view *h);
+		       const struct host_view *now);
 
-/* After fix: its fix set and exit code; h as it was before the fix. */
+/* After fix: its fix set and exit code; now as in status_record_run. */
 void status_record_fix(struct guard_opts *o, const struct guard_conf *g,
 		       struct state_dir *st, const struct fix_set *fs, int rc,
-		       const struct host_view *h);
+		       const struct host_view *now);
 
 /* `status`: exit 0 the last run went well (ok, fixed, only warnings
  * reported), 1 it aborted, a fix failed or it left an error, 2 no run is

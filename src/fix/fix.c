@@ -23,9 +23,9 @@
 
 /* ---- queueing ---- */
 
-void fix_set_add(struct fix_set *fs, struct host_view *h,
-		 const struct instance_view *iv, const struct pool_view *pv,
-		 const char *why)
+size_t fix_set_add(struct fix_set *fs, struct host_view *h,
+		   const struct instance_view *iv, const struct pool_view *pv,
+		   const char *why)
 {
 	struct fix_pool *fp;
 	char day[16];
@@ -35,7 +35,7 @@ void fix_set_add(struct fix_set *fs, struct host_view *h,
 
 	for (i = 0; i < fs->npools; i++)
 		if (fs->pools[i].pv == pv)
-			return;
+			return i;
 	fs->pools = xreallocarray(fs->pools, fs->npools + 1, sizeof *fs->pools);
 	fp = &fs->pools[fs->npools++];
 	memset(fp, 0, sizeof *fp);
@@ -46,6 +46,7 @@ void fix_set_add(struct fix_set *fs, struct host_view *h,
 		fp->error = xstrdup("none of its client users exists: nothing to grant");
 	strftime(day, sizeof day, "%Y-%m-%d", gmtime_r(&now, &tm));
 	fp->marker = xasprintf("php-fpm-guard: %s %s", day, why);
+	return fs->npools - 1;
 }
 
 /* ---- planning ---- */

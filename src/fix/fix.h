@@ -52,10 +52,11 @@ struct fix_set {
 	size_t nfiles;
 };
 
-/* Queue pv for fixing with a marker that says why ("www-data lost ..."). */
-void fix_set_add(struct fix_set *fs, struct host_view *h,
-		 const struct instance_view *iv, const struct pool_view *pv,
-		 const char *why);
+/* Queue pv for fixing with a marker that says why ("www-data lost ...");
+ * a pool already queued stays as it is.  Returns its index in fs->pools. */
+size_t fix_set_add(struct fix_set *fs, struct host_view *h,
+		   const struct instance_view *iv, const struct pool_view *pv,
+		   const char *why);
 
 /* Read the files and compute the edits.  Pools that cannot be edited get
  * ->error; returns the number of pools with a usable edit. */

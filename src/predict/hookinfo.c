@@ -1,9 +1,13 @@
 #include "hookinfo.h"
 #include "../util/xalloc.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* %XX-decode in place (APT encodes '=', '%', newlines, control bytes). */
 static void decode(char *s)
@@ -139,4 +143,70 @@ void hookinfo_free(struct hook_info *hi)
 	}
 	free(hi->v);
 	memset(hi, 0, sizeof *hi);
+}
+
+/* The descriptor APT named, or -1 with *err. */
+static int apt_fd(char **err)
+{
+	const char *env = getenv("APT_HOOK_INFO_FD");
+	char *end;
+	long fd;
+
+	if (env == NULL) {
+		*err = xstrdup("APT_HOOK_INFO_FD is not set (not run by APT?)");
+		return -1;
+	}
+	errno = 0;
+	fd = strtol(env, &end, 10);
+	if (errno || end == env || *end || fd <= 2 || fd > INT_MAX) {
+		*err = xasprintf("APT_HOOK_INFO_FD=%s is not a descriptor APT would pass", env);
+		return -1;
+	}
+	/* Ours alone from here on: no child may inherit it. */
+	if (fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0) {
+		*err = xasprintf("APT_HOOK_INFO_FD=%s: %s", env, strerror(errno));
+		return -1;
+	}
+	return (int)fd;
+}
+
+char *hookinfo_read(const char *file, size_t *len, char **err)
+{
+	size_t cap = 65536, n = 0;
+	char *buf;
+	ssize_t got;
+	int fd = file ? open(file, O_RDONLY | O_CLOEXEC) : apt_fd(err);
+
+	if (fd < 0) {
+		if (file)
+			*err = xasprintf("%s: %s", file, strerror(errno));
+		return NULL;
+	}
+	buf = xmalloc(cap);
+	while ((got = read(fd, buf + n, cap - n - 1)) > 0 || (got < 0 && errno == EINTR)) {
+		if (got < 0)
+			continue;
+		n += (size_t)got;
+		if (n + 1 < cap)
+			continue;
+		if (cap >= HOOKINFO_MAX) {
+			*err = xstrdup("APT's package list is larger than 16 MiB");
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = xreallocarray(buf, cap, 2);
+		cap *= 2;
+	}
+	if (got < 0 && buf) {
+		*err = xasprintf("reading APT's package list: %s", strerror(errno));
+		free(buf);
+		buf = NULL;
+	}
+	close(fd);
+	if (buf) {
+		buf[n] = '\0';
+		*len = n;
+	}
+	return buf;
 }
