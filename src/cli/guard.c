@@ -1038,7 +1038,9 @@ static char *read_hook_info(const char *file, size_t *len, char **err)
 			cap *= 2;
 		}
 	}
-	if (file)
+	/* Read once, then closed: the descriptor APT handed us must not
+	 * stay open into any child (run.c closes them too). */
+	if (file || (env && fd > 2))
 		close(fd);
 	if (buf) {
 		buf[n] = '\0';

@@ -71,24 +71,39 @@ static const char *dir_untrusted_why(const struct stat *st)
 	return NULL;
 }
 
+/* The host path the kernel has for fd: no symlink left in it. */
+static char *fd_host_path(int fd)
+{
+	char proc[64], real[PATH_MAX];
+	ssize_t n;
+
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	n = readlink(proc, real, sizeof real - 1);
+	if (n <= 0)
+		return NULL;
+	real[n] = '\0';
+	return xstrdup(real);
+}
+
 /*
- * The host path to write, resolved inside the root once, here: the
- * parent directory is opened in the root (symlinks and ".." stay inside
- * it) and named by its canonical host path, which has no symlinks left
- * to follow.  The path read and the path written are the same file, also
- * under --root.  NULL with *err when the directory is not safe to write.
+ * The directory of path, opened inside the root once (symlinks and ".."
+ * stay inside it) and judged by fstat: every later read and write of the
+ * file goes through this descriptor, so the directory judged is the one
+ * written, whatever is renamed or swapped above it meanwhile.  *host_path
+ * names it for the journal and messages only.  -1 with *err when the
+ * directory cannot be opened or is not safe to write in.
  */
-static char *write_path(const struct rootfs *r, const char *path, char **err)
+static int open_write_dir(const struct rootfs *r, const char *path, char **host_path,
+			  char **err)
 {
 	const char *slash = strrchr(path, '/');
-	char *dir, proc[64], real[PATH_MAX];
+	char *dir, *real;
 	const char *why;
 	struct stat st;
-	ssize_t n;
 	int fd;
 
 	dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
-	fd = rootfs_open(r, dir, O_PATH | O_DIRECTORY);
+	fd = rootfs_open(r, dir, O_RDONLY | O_DIRECTORY);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		*err = xasprintf("%s: %s", dir, strerror(errno));
 		goto fail;
@@ -100,21 +115,47 @@ static char *write_path(const struct rootfs *r, const char *path, char **err)
 				 (unsigned)(st.st_mode & 07777));
 		goto fail;
 	}
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-	n = readlink(proc, real, sizeof real - 1);
-	if (n <= 0) {
+	if ((real = fd_host_path(fd)) == NULL) {
 		*err = xasprintf("%s: %s", dir, strerror(errno));
 		goto fail;
 	}
-	real[n] = '\0';
-	close(fd);
+	*host_path = xasprintf("%s%s", strcmp(real, "/") ? real : "", slash);
+	free(real);
 	free(dir);
-	return xasprintf("%s%s", strcmp(real, "/") ? real : "", slash);
+	return fd;
 fail:
 	if (fd >= 0)
 		close(fd);
 	free(dir);
-	return NULL;
+	return -1;
+}
+
+/* The file base in dirfd, read through it: a regular file, never a link. */
+static int read_in_dir(int dirfd, const char *base, char **buf, size_t *len,
+		       struct stat *st)
+{
+	int fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	size_t got = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) ||
+	    (size_t)st->st_size > FPM_MAX_FILE_SIZE) {
+		close(fd);
+		errno = S_ISREG(st->st_mode) ? EFBIG : EINVAL;
+		return -1;
+	}
+	*buf = xmalloc((size_t)st->st_size + 1);
+	while (got < (size_t)st->st_size &&
+	       ((n = read(fd, *buf + got, (size_t)st->st_size - got)) > 0 ||
+		(n < 0 && errno == EINTR)))
+		if (n > 0)
+			got += (size_t)n;
+	close(fd);
+	(*buf)[got] = '\0';
+	*len = got;
+	return 0;
 }
 
 static size_t file_index(struct fix_set *fs, struct host_view *h, const char *path,
@@ -123,40 +164,42 @@ static size_t file_index(struct fix_set *fs, struct host_view *h, const char *pa
 	struct fix_file *ff;
 	struct stat st;
 	char *host_path;
+	const char *base = strrchr(path, '/') + 1;
 	size_t i;
+	int dfd;
 
 	for (i = 0; i < fs->nfiles; i++)
 		if (strcmp(fs->files[i].path, path) == 0)
 			return i;
-	if (rootfs_lstat(&h->root, path, &st) < 0) {
-		*err = xasprintf("%s: %s", path, strerror(errno));
+	if ((dfd = open_write_dir(&h->root, path, &host_path, err)) < 0)
 		return (size_t)-1;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
 		*err = xasprintf("%s: %s: not edited (edit the file it points to by hand)",
 				 path, S_ISLNK(st.st_mode) ? "a symlink" : "not a regular file");
-		return (size_t)-1;
+		goto fail;
 	}
-	if ((host_path = write_path(&h->root, path, err)) == NULL)
-		return (size_t)-1;
 	fs->files = xreallocarray(fs->files, fs->nfiles + 1, sizeof *fs->files);
 	ff = &fs->files[fs->nfiles];
 	memset(ff, 0, sizeof *ff);
-	if (rootfs_read_file(&h->root, path, FPM_MAX_FILE_SIZE, &ff->old, &ff->oldlen,
-			     &st) < 0) {
+	if (read_in_dir(dfd, base, &ff->old, &ff->oldlen, &st) < 0) {
 		*err = xasprintf("%s: %s", path, strerror(errno));
-		free(host_path);
-		return (size_t)-1;
+		goto fail;
 	}
 	ff->cur = xmalloc(ff->oldlen + 1);
 	memcpy(ff->cur, ff->old, ff->oldlen + 1);
 	ff->curlen = ff->oldlen;
 	ff->path = xstrdup(path);
 	ff->host_path = host_path;
+	ff->base = xstrdup(base);
+	ff->dirfd = dfd;
 	ff->uid = st.st_uid;
 	ff->gid = st.st_gid;
 	ff->mode = st.st_mode & 07777;
 	return fs->nfiles++;
+fail:
+	close(dfd);
+	free(host_path);
+	return (size_t)-1;
 }
 
 static enum fpm_key key_of(const char *line, size_t *keylen)
@@ -286,7 +329,7 @@ size_t fix_set_plan(struct fix_set *fs, struct host_view *h)
 
 static int memfd_with(const char *name, const char *buf, size_t len)
 {
-	int fd = memfd_create(name, 0);	/* inherited by diff(1) */
+	int fd = memfd_create(name, MFD_CLOEXEC);	/* diff(1) gets it as 3 or 4 */
 	size_t off = 0;
 	ssize_t n;
 
@@ -303,36 +346,51 @@ static int memfd_with(const char *name, const char *buf, size_t len)
 	return fd;
 }
 
+/* diff -u of old and new through two memfds passed as 3 and 4; its
+ * output, or NULL. */
+static char *diff_of(const struct fix_file *ff)
+{
+	char *argv[] = { "/usr/bin/diff", "-u", "--label", ff->path, "--label", ff->path,
+			 "/dev/fd/3", "/dev/fd/4", NULL };
+	int fds[2] = { memfd_with("old", ff->old, ff->oldlen),
+		       memfd_with("new", ff->cur, ff->curlen) };
+	struct run_spec rs;
+	char *out = NULL;
+	int status;
+
+	memset(&rs, 0, sizeof rs);
+	rs.argv = argv;
+	rs.timeout_ms = 10000;
+	rs.pass = fds;
+	rs.npass = 2;
+	if (fds[0] >= 0 && fds[1] >= 0 && run_spec_capture(&rs, &out, &status) == 0 &&
+	    status > 1) {	/* 1: they differ */
+		free(out);
+		out = NULL;
+	}
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	return out;
+}
+
 void fix_set_print_diff(const struct fix_set *fs, FILE *f)
 {
 	size_t i;
 
 	for (i = 0; i < fs->nfiles; i++) {
 		const struct fix_file *ff = &fs->files[i];
-		char a[64], b[64], *out = NULL;
-		int fa, fb, status;
+		char *out;
 
 		if (ff->curlen == ff->oldlen && memcmp(ff->cur, ff->old, ff->oldlen) == 0)
 			continue;
-		fa = memfd_with("old", ff->old, ff->oldlen);
-		fb = memfd_with("new", ff->cur, ff->curlen);
-		snprintf(a, sizeof a, "/proc/self/fd/%d", fa);
-		snprintf(b, sizeof b, "/proc/self/fd/%d", fb);
-		{
-			char *argv[] = { "/usr/bin/diff", "-u", "--label", ff->path,
-					 "--label", ff->path, a, b, NULL };
-			if (fa < 0 || fb < 0 || run_capture(argv, 10000, &out, &status) < 0 ||
-			    status > 1)
-				fprintf(f, "php-fpm-guard: cannot show the edit of %s with diff(1)\n",
-					ff->path);
-			else
-				fputs(out, f);
-		}
+		if ((out = diff_of(ff)) == NULL)
+			fprintf(f, "php-fpm-guard: cannot show the edit of %s with diff(1)\n",
+				ff->path);
+		else
+			fputs(out, f);
 		free(out);
-		if (fa >= 0)
-			close(fa);
-		if (fb >= 0)
-			close(fb);
 	}
 }
 
@@ -410,11 +468,20 @@ static int backup_all(struct fix_set *fs, struct state_dir *st, char **err)
 	return 0;
 }
 
+/* Replace ff with buf, through the directory judged when it was read. */
+static int replace_file(const struct fix_file *ff, const char *buf, size_t len)
+{
+	if (ff->base == NULL)
+		return atomic_file_replace(ff->host_path, 1, buf, len, ff->uid, ff->gid,
+					   ff->mode);
+	return atomic_file_replace_at(ff->dirfd, ff->base, 1, buf, len, ff->uid, ff->gid,
+				      ff->mode);
+}
+
 /* Put file i back to its original bytes, owner and mode. */
 static int restore_one(const struct fix_file *ff)
 {
-	return atomic_file_replace(ff->host_path, 1, ff->old, ff->oldlen,
-				   ff->uid, ff->gid, ff->mode);
+	return replace_file(ff, ff->old, ff->oldlen);
 }
 
 int fix_set_write(struct fix_set *fs, struct state_dir *st, char **err)
@@ -431,9 +498,9 @@ int fix_set_write(struct fix_set *fs, struct state_dir *st, char **err)
 		struct fix_file *ff = &fs->files[i];
 		if (!changed(ff))
 			continue;
-		atomic_file_sweep(ff->host_path);
-		if (atomic_file_replace(ff->host_path, 1, ff->cur, ff->curlen,
-					ff->uid, ff->gid, ff->mode) < 0) {
+		if (ff->base)
+			atomic_file_sweep_at(ff->dirfd, ff->base);
+		if (replace_file(ff, ff->cur, ff->curlen) < 0) {
 			*err = xasprintf("%s: cannot write: %s", ff->path, strerror(errno));
 			for (j = 0; j < i; j++)
 				if (changed(&fs->files[j]))
@@ -483,6 +550,9 @@ void fix_set_free(struct fix_set *fs)
 	for (i = 0; i < fs->nfiles; i++) {
 		free(fs->files[i].path);
 		free(fs->files[i].host_path);
+		if (fs->files[i].base)
+			close(fs->files[i].dirfd);
+		free(fs->files[i].base);
 		free(fs->files[i].old);
 		free(fs->files[i].cur);
 		free(fs->files[i].backup);

@@ -36,7 +36,9 @@ struct fix_pool {
 
 struct fix_file {
 	char *path;		/* inside the root */
-	char *host_path;
+	char *host_path;	/* for the journal and messages; never opened */
+	char *base;		/* its name in dirfd; NULL: no dirfd (a drop-in) */
+	int dirfd;		/* its directory, opened and judged once */
 	char *old, *cur;	/* bytes before / after our edits */
 	size_t oldlen, curlen;
 	uid_t uid;
