@@ -258,7 +258,7 @@ static void advise(struct host_view *h, const struct finding *f,
 
 /* ---- fixing ---- */
 
-static int pool_verified(const struct pool_view *pv, char **why)
+static int pool_verified(const struct pool_view *pv, const struct fix_pool *fp, char **why)
 {
 	size_t c;
 
@@ -268,8 +268,8 @@ static int pool_verified(const struct pool_view *pv, char **why)
 	}
 	for (c = 0; c < pv->nclients; c++) {
 		const struct pool_client *pc = &pv->clients[c];
-		if (pc->user == NULL)
-			continue;
+		if (pc->user == NULL || !fix_pool_grants(fp, pc->client->user))
+			continue;	/* not one the fix let in (a pool closed by hand) */
 		if (pc->next != V_ALLOWED || pc->now == V_DENIED || pc->proof == PROVE_DENIED) {
 			*why = xasprintf("verification failed: %s still cannot connect (%s)",
 					 pc->client->user,
@@ -346,10 +346,22 @@ static int write_dropins(struct host_view *h, struct fix_set *fs,
 	return *n > 0 ? 0 : -1;
 }
 
-static void undo_dropins(struct host_view *h, struct dropin_change *chg, size_t n)
+/* 0, or -1 with *err naming each drop-in left as written. */
+static int undo_dropins(struct host_view *h, struct dropin_change *chg, size_t n, char **err)
 {
-	while (n-- > 0)
-		dropin_undo(&h->root, &chg[n]);
+	char *tmp;
+
+	*err = NULL;
+	while (n-- > 0) {
+		if (dropin_undo(&h->root, &chg[n]) == 0)
+			continue;
+		tmp = xasprintf("%s%s%s: not %s (%s): take the guard's entries out by hand",
+				*err ? *err : "", *err ? "; " : "", chg[n].path,
+				chg[n].old ? "put back" : "removed", strerror(errno));
+		free(*err);
+		*err = tmp;
+	}
+	return *err ? -1 : 0;
 }
 
 static void free_dropins(struct dropin_change *chg, size_t n)
@@ -365,11 +377,25 @@ static void free_dropins(struct dropin_change *chg, size_t n)
 static int undo_fix(struct run *r, struct host_view *h, struct fix_set *fs,
 		    struct dropin_change *chg, size_t nchg, char **err)
 {
-	if (r->conf.fix_target == FIX_DROPIN) {
-		undo_dropins(h, chg, nchg);
-		return 0;
-	}
+	if (r->conf.fix_target == FIX_DROPIN)
+		return undo_dropins(h, chg, nchg, err);
 	return fix_set_restore(fs, &r->st, err);
+}
+
+/* Every pool failed for why: put the originals back and say whether
+ * that worked -- never "restored" when it did not. */
+static void fail_and_undo(struct run *r, struct host_view *h, struct fix_set *fs,
+			  struct dropin_change *chg, size_t nchg, const char *why)
+{
+	char *err = NULL, *msg;
+
+	if (undo_fix(r, h, fs, chg, nchg, &err) < 0)
+		msg = xasprintf("%s; the original was NOT restored: %s", why, err);
+	else
+		msg = xasprintf("%s; original restored", why);
+	fail_all(fs, msg);
+	free(msg);
+	free(err);
 }
 
 static void apply_fix(struct run *r, struct host_view *h, struct fix_set *fs)
@@ -388,9 +414,7 @@ static void apply_fix(struct run *r, struct host_view *h, struct fix_set *fs)
 		return;
 	}
 	if (reinspect(r, &h2, 1, 0) < 0) {
-		undo_fix(r, h, fs, chg, nchg, &err);
-		fail_all(fs, "cannot re-read the host after the edit; original restored");
-		free(err);
+		fail_and_undo(r, h, fs, chg, nchg, "cannot re-read the host after the edit");
 		free_dropins(chg, nchg);
 		return;
 	}
@@ -402,12 +426,7 @@ static void apply_fix(struct run *r, struct host_view *h, struct fix_set *fs)
 				refused = 1;
 	}
 	if (refused) {
-		if (undo_fix(r, h, fs, chg, nchg, &err) < 0) {
-			fail_all(fs, err);
-			free(err);
-		} else {
-			fail_all(fs, "php-fpm -t refused the edited configuration; original restored");
-		}
+		fail_and_undo(r, h, fs, chg, nchg, "php-fpm -t refused the edited configuration");
 		host_free(&h2);
 		free_dropins(chg, nchg);
 		return;
@@ -424,7 +443,7 @@ static void apply_fix(struct run *r, struct host_view *h, struct fix_set *fs)
 		struct fix_pool *fp = &fs->pools[i];
 		struct pool_view *pv = fp->error ? NULL
 			: find_pool_view(&h3, fp->iv->loc.config, fp->pv->pool->name, NULL);
-		if (fp->error == NULL && (pv == NULL || !pool_verified(pv, &fp->error)) &&
+		if (fp->error == NULL && (pv == NULL || !pool_verified(pv, fp, &fp->error)) &&
 		    fp->error == NULL)
 			fp->error = xstrdup("the pool is gone after the edit");
 	}
@@ -494,8 +513,9 @@ static int act_on(struct run *r, struct host_view *h, const struct finding_list 
 			struct pool_view *pv = find_pool_view(h, f->instance, f->pool, &iv);
 			char *why = xasprintf("explicit so that %s can connect (it lost access: %s)",
 					      f->user, f->after ? f->after : "?");
+			/* A client the snapshot says had access. */
 			if (pv)
-				fix_set_add(&fs, h, iv, pv, why);
+				fix_set_add(&fs, h, iv, pv, why, f->user);
 			free(why);
 		}
 	}
@@ -910,7 +930,7 @@ int guard_fix(struct guard_opts *o)
 		if (pl.v[i].kind == PR_DENIED_NOW || pl.v[i].kind == PR_DENIED_NEXT) {
 			char *why = xasprintf("explicit so that %s can connect",
 					      pl.v[i].pc->client->user);
-			fix_set_add(&fs, &h, pl.v[i].inst, pl.v[i].pv, why);
+			fix_set_add(&fs, &h, pl.v[i].inst, pl.v[i].pv, why, NULL);
 			free(why);
 		}
 	if (fs.npools == 0) {
@@ -929,8 +949,9 @@ int guard_fix(struct guard_opts *o)
 		struct fix_pool *fp = &fs.pools[i];
 		size_t k;
 		if (fp->error) {
-			fprintf(o->dry_run ? stderr : stdout, "%s: pool %s: cannot fix: %s\n",
-				fp->iv->loc.config, fp->pv->pool->name, fp->error);
+			fprintf(o->dry_run ? stderr : stdout, "%s: pool %s: %s: %s\n",
+				fp->iv->loc.config, fp->pv->pool->name,
+				fp->closed ? "not fixed" : "cannot fix", fp->error);
 			rc = EXIT_PROBLEMS;
 			continue;
 		}

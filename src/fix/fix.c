@@ -23,11 +23,108 @@
 
 /* ---- queueing ---- */
 
+/* The first of the socket's access keys set in a file by hand, or NULL. */
+static const struct fpm_setting *hand_set(const struct fpm_pool *p, enum fpm_key *key)
+{
+	static const enum fpm_key keys[] = { K_LISTEN_OWNER, K_LISTEN_GROUP, K_LISTEN_MODE,
+					     K_LISTEN_ACL_USERS, K_LISTEN_ACL_GROUPS };
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (p->set[keys[i]].value && p->set[keys[i]].file) {
+			*key = keys[i];
+			return &p->set[keys[i]];
+		}
+	return NULL;
+}
+
+static int may_grant(const struct fix_pool *fp, const struct pool_client *pc)
+{
+	size_t i;
+
+	if (pc->client->origin != CLIENT_DETECTED)
+		return 1;
+	if (pc->now == V_ALLOWED && pc->proof != PROVE_DENIED)
+		return 1;	/* the live socket lets it in: it had access */
+	for (i = 0; i < fp->nhad; i++)
+		if (strcmp(fp->had[i], pc->client->user) == 0)
+			return 1;
+	return 0;
+}
+
+static int denied(const struct pool_client *pc)
+{
+	return pc->user && (pc->now == V_DENIED || pc->proof == PROVE_DENIED ||
+			    pc->next == V_DENIED);
+}
+
+/* ->error for a pool closed by hand that no qualifying client needs. */
+static void say_closed(struct fix_pool *fp, const struct fpm_setting *s, enum fpm_key k)
+{
+	const struct pool_view *pv = fp->pv;
+	char *who = xstrdup(""), *tmp;
+	size_t c;
+
+	for (c = 0; c < pv->nclients; c++)
+		if (denied(&pv->clients[c])) {
+			tmp = xasprintf("%s%s%s (%s)", who, *who ? ", " : "",
+					pv->clients[c].client->user, pv->clients[c].client->source);
+			free(who);
+			who = tmp;
+		}
+	fp->error = xasprintf("left closed: %s = %s is set by hand (%s:%d) and the "
+			      "client denied, %s, is only detected: it had no access before, "
+			      "and neither guard.conf, --client nor a web server using this "
+			      "socket names it; to open the pool to it, name it in guard.conf "
+			      "[pool %s] clients = ...",
+			      fpm_key_names[k], s->value, s->file, s->line, who,
+			      pv->pool->name);
+	fp->closed = 1;
+	free(who);
+}
+
+/* The lines for fp, and whom they let in. */
+static void decide_lines(struct fix_pool *fp, struct host_view *h)
+{
+	struct pool_view v = *fp->pv;
+	const struct fpm_setting *s;
+	enum fpm_key k = K_NKEYS;
+	size_t c, need = 0;
+
+	for (c = 0; c < fp->nlines; c++)
+		free(fp->lines[c]);
+	for (c = 0; c < fp->ngrant; c++)
+		free(fp->grant[c]);
+	free(fp->error);
+	fp->error = NULL;
+	fp->nlines = fp->ngrant = 0;
+	fp->closed = 0;
+	s = hand_set(fp->pv->pool, &k);
+	/* v: the pool as seen by the clients it may be opened to. */
+	v.clients = xcalloc(v.nclients ? v.nclients : 1, sizeof *v.clients);
+	v.nclients = 0;
+	for (c = 0; c < fp->pv->nclients; c++) {
+		const struct pool_client *pc = &fp->pv->clients[c];
+		if (s && !may_grant(fp, pc))
+			continue;
+		v.clients[v.nclients++] = *pc;
+		need += denied(pc);
+	}
+	fp->grant = xreallocarray(fp->grant, v.nclients ? v.nclients : 1, sizeof *fp->grant);
+	for (c = 0; c < v.nclients; c++)
+		fp->grant[fp->ngrant++] = xstrdup(v.clients[c].client->user);
+	if (s && need == 0)
+		say_closed(fp, s, k);
+	else if ((fp->nlines = host_fix_lines(&v, h->acc, fp->lines)) == 0)
+		fp->error = xstrdup("none of its client users exists: nothing to grant");
+	free(v.clients);
+}
+
 void fix_set_add(struct fix_set *fs, struct host_view *h,
 		 const struct instance_view *iv, const struct pool_view *pv,
-		 const char *why)
+		 const char *why, const char *had_access)
 {
-	struct fix_pool *fp;
+	struct fix_pool *fp = NULL;
 	char day[16];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -35,17 +132,33 @@ void fix_set_add(struct fix_set *fs, struct host_view *h,
 
 	for (i = 0; i < fs->npools; i++)
 		if (fs->pools[i].pv == pv)
-			return;
-	fs->pools = xreallocarray(fs->pools, fs->npools + 1, sizeof *fs->pools);
-	fp = &fs->pools[fs->npools++];
-	memset(fp, 0, sizeof *fp);
-	fp->iv = iv;
-	fp->pv = pv;
-	fp->nlines = host_fix_lines(pv, h->acc, fp->lines);
-	if (fp->nlines == 0)
-		fp->error = xstrdup("none of its client users exists: nothing to grant");
-	strftime(day, sizeof day, "%Y-%m-%d", gmtime_r(&now, &tm));
-	fp->marker = xasprintf("php-fpm-guard: %s %s", day, why);
+			fp = &fs->pools[i];
+	if (fp == NULL) {
+		fs->pools = xreallocarray(fs->pools, fs->npools + 1, sizeof *fs->pools);
+		fp = &fs->pools[fs->npools++];
+		memset(fp, 0, sizeof *fp);
+		fp->iv = iv;
+		fp->pv = pv;
+		strftime(day, sizeof day, "%Y-%m-%d", gmtime_r(&now, &tm));
+		fp->marker = xasprintf("php-fpm-guard: %s %s", day, why);
+	} else if (had_access == NULL) {
+		return;
+	}
+	if (had_access) {
+		fp->had = xreallocarray(fp->had, fp->nhad + 1, sizeof *fp->had);
+		fp->had[fp->nhad++] = xstrdup(had_access);
+	}
+	decide_lines(fp, h);
+}
+
+int fix_pool_grants(const struct fix_pool *fp, const char *user)
+{
+	size_t i;
+
+	for (i = 0; i < fp->ngrant; i++)
+		if (strcmp(fp->grant[i], user) == 0)
+			return 1;
+	return 0;
 }
 
 /* ---- planning ---- */
@@ -484,9 +597,22 @@ static int restore_one(const struct fix_file *ff)
 	return replace_file(ff, ff->old, ff->oldlen);
 }
 
+/* Add to *err that ff stayed edited, and where its original is. */
+static int append_unrestored(char **err, const struct fix_file *ff, const struct state_dir *st)
+{
+	char *tmp = xasprintf("%s; %s: already written and not restored (%s); its original "
+			      "is %s/%s/%s", *err, ff->path, strerror(errno), st->path,
+			      BACKUP_DIR, ff->backup);
+
+	free(*err);
+	*err = tmp;
+	return 1;
+}
+
 int fix_set_write(struct fix_set *fs, struct state_dir *st, char **err)
 {
 	size_t i, j;
+	int unrestored = 0;
 
 	if (backup_all(fs, st, err) < 0)
 		return -1;
@@ -503,9 +629,10 @@ int fix_set_write(struct fix_set *fs, struct state_dir *st, char **err)
 		if (replace_file(ff, ff->cur, ff->curlen) < 0) {
 			*err = xasprintf("%s: cannot write: %s", ff->path, strerror(errno));
 			for (j = 0; j < i; j++)
-				if (changed(&fs->files[j]))
-					restore_one(&fs->files[j]);
-			state_remove(st, JOURNAL);
+				if (changed(&fs->files[j]) && restore_one(&fs->files[j]) < 0)
+					unrestored = append_unrestored(err, &fs->files[j], st);
+			if (!unrestored)
+				state_remove(st, JOURNAL);
 			return -1;
 		}
 	}
@@ -515,19 +642,27 @@ int fix_set_write(struct fix_set *fs, struct state_dir *st, char **err)
 
 int fix_set_restore(struct fix_set *fs, struct state_dir *st, char **err)
 {
+	char *msg = NULL, *tmp;
 	size_t i;
-	int rc = 0;
 
+	/* Every file is tried, and every one that stays edited is named
+	 * with the backup that holds its original. */
 	for (i = 0; i < fs->nfiles; i++)
-		if (changed(&fs->files[i]) && restore_one(&fs->files[i]) < 0 && rc == 0) {
-			*err = xasprintf("%s: cannot restore from %s/%s/%s: %s",
-					 fs->files[i].path, st->path, BACKUP_DIR,
-					 fs->files[i].backup, strerror(errno));
-			rc = -1;
+		if (changed(&fs->files[i]) && restore_one(&fs->files[i]) < 0) {
+			tmp = xasprintf("%s%s%s: not restored (%s); its original is %s/%s/%s",
+					msg ? msg : "", msg ? "; " : "", fs->files[i].path,
+					strerror(errno), st->path, BACKUP_DIR, fs->files[i].backup);
+			free(msg);
+			msg = tmp;
 		}
-	if (rc == 0)
+	if (msg == NULL) {
 		state_remove(st, JOURNAL);
-	return rc;
+		return 0;
+	}
+	/* The journal stays: the next run's recovery tries again. */
+	*err = xasprintf("%s (the next run retries from %s/" JOURNAL ")", msg, st->path);
+	free(msg);
+	return -1;
 }
 
 void fix_set_done(struct fix_set *fs, struct state_dir *st)
@@ -545,6 +680,12 @@ void fix_set_free(struct fix_set *fs)
 			free(fs->pools[i].lines[j]);
 		free(fs->pools[i].marker);
 		free(fs->pools[i].error);
+		for (j = 0; j < fs->pools[i].nhad; j++)
+			free(fs->pools[i].had[j]);
+		free(fs->pools[i].had);
+		for (j = 0; j < fs->pools[i].ngrant; j++)
+			free(fs->pools[i].grant[j]);
+		free(fs->pools[i].grant);
 	}
 	free(fs->pools);
 	for (i = 0; i < fs->nfiles; i++) {

@@ -184,7 +184,7 @@ static void server_clients(const struct pool_view *pv, struct client_list *out)
 			continue;
 		src = xasprintf("%s %s, uses it at %s:%d", ws_kind_name(c->use->server),
 				c->server->user_source, c->use->file, c->use->line);
-		clients_add(out, c->server->user, src);
+		clients_add_from(out, c->server->user, src, CLIENT_SERVER);
 		free(src);
 	}
 }
