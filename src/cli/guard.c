@@ -900,6 +900,41 @@ static size_t plan_dropins(struct host_view *h, struct fix_set *fs)
 	return ok;
 }
 
+/*
+ * fix's text: the diff (--dry-run) or what was fixed, and why a pool was
+ * not -- pool names and file bytes, so through the terminal-safe sink
+ * (report.h).  Returns 1 when some pool was not fixed.
+ */
+static int print_fix_results(const struct guard_opts *o, const struct fix_set *fs)
+{
+	char *ob = NULL, *eb = NULL;
+	size_t ol = 0, el = 0, i, k;
+	FILE *out = text_open(&ob, &ol), *err = text_open(&eb, &el);
+	int failed = 0;
+
+	if (o->dry_run)
+		fix_set_print_diff(fs, out);
+	for (i = 0; i < fs->npools; i++) {
+		const struct fix_pool *fp = &fs->pools[i];
+		if (fp->error) {
+			fprintf(o->dry_run ? err : out, "%s: pool %s: %s: %s\n",
+				fp->iv->loc.config, fp->pv->pool->name,
+				fp->closed ? "not fixed" : "cannot fix", fp->error);
+			failed = 1;
+			continue;
+		}
+		if (o->dry_run)
+			continue;
+		fprintf(out, "fixed pool %s (%s):", fp->pv->pool->name, fp->iv->loc.config);
+		for (k = 0; k < fp->nlines; k++)
+			fprintf(out, "%s %s", k ? "," : "", fp->lines[k]);
+		fprintf(out, "\n");
+	}
+	text_close(out, &ob, &ol, stdout);
+	text_close(err, &eb, &el, stderr);
+	return failed;
+}
+
 int guard_fix(struct guard_opts *o)
 {
 	struct run r;
@@ -940,28 +975,12 @@ int guard_fix(struct guard_opts *o)
 	}
 	ok = r.conf.fix_target == FIX_DROPIN ? plan_dropins(&h, &fs) : fix_set_plan(&fs, &h);
 	if (o->dry_run) {
-		fix_set_print_diff(&fs, stdout);
 		rc = ok > 0 ? EXIT_PROBLEMS : 0;
 	} else if (ok > 0) {
 		apply_fix(&r, &h, &fs);
 	}
-	for (i = 0; i < fs.npools; i++) {
-		struct fix_pool *fp = &fs.pools[i];
-		size_t k;
-		if (fp->error) {
-			fprintf(o->dry_run ? stderr : stdout, "%s: pool %s: %s: %s\n",
-				fp->iv->loc.config, fp->pv->pool->name,
-				fp->closed ? "not fixed" : "cannot fix", fp->error);
-			rc = EXIT_PROBLEMS;
-			continue;
-		}
-		if (o->dry_run)
-			continue;
-		printf("fixed pool %s (%s):", fp->pv->pool->name, fp->iv->loc.config);
-		for (k = 0; k < fp->nlines; k++)
-			printf("%s %s", k ? "," : "", fp->lines[k]);
-		printf("\n");
-	}
+	if (print_fix_results(o, &fs))
+		rc = EXIT_PROBLEMS;
 done:
 	status_record_fix(o, &r.conf, r.have_state ? &r.st : NULL, &fs, rc, &h);
 	free(pl.v);

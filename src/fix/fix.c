@@ -256,7 +256,7 @@ static int read_in_dir(int dirfd, const char *base, char **buf, size_t *len,
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) ||
 	    (size_t)st->st_size > FPM_MAX_FILE_SIZE) {
 		close(fd);
-		errno = S_ISREG(st->st_mode) ? EFBIG : EINVAL;
+		errno = EINVAL;
 		return -1;
 	}
 	*buf = xmalloc((size_t)st->st_size + 1);
@@ -704,36 +704,42 @@ void fix_set_free(struct fix_set *fs)
 
 /* ---- recovery ---- */
 
-static int read_plain(const char *path, char **buf, size_t *len, struct stat *st)
+/*
+ * The directory of a journal entry's file (a host path with no symlink
+ * left when it was written), opened once and judged as when the fix was
+ * written; -1 when gone (nothing of ours there), -2 with *err when no
+ * longer safe to write in.
+ */
+static int open_recovery_dir(const char *path, const char **base, char **err)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	size_t got = 0;
-	ssize_t n;
+	const char *slash = strrchr(path, '/'), *why;
+	char *dir;
+	struct stat st;
+	int fd;
 
-	if (fd < 0)
+	if (slash == NULL || slash[1] == '\0')
 		return -1;
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) ||
-	    (size_t)st->st_size > FPM_MAX_FILE_SIZE) {
+	dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && (why = dir_untrusted_why(&st)) != NULL) {
+		*err = xasprintf("%s: not rolled back: its directory %s is now %s", path, dir,
+				 why);
 		close(fd);
-		errno = EINVAL;
-		return -1;
+		fd = -2;
 	}
-	*buf = xmalloc((size_t)st->st_size + 1);
-	while (got < (size_t)st->st_size &&
-	       (n = read(fd, *buf + got, (size_t)st->st_size - got)) > 0)
-		got += (size_t)n;
-	close(fd);
-	*len = got;
-	return 0;
+	free(dir);
+	*base = slash + 1;
+	return fd;
 }
 
 static int recover_file(struct state_dir *st, json_object *o, char **err)
 {
 	json_object *jp, *jb, *jd;
 	char *cur = NULL, *old = NULL, *bname, hex[32];
+	const char *path, *base;
 	size_t curlen, oldlen;
 	struct stat sb;
-	int rc = 0;
+	int rc = 0, dfd;
 
 	if (!json_object_object_get_ex(o, "path", &jp) || !json_object_object_get_ex(o, "backup", &jb) ||
 	    !json_object_object_get_ex(o, "new_digest", &jd) ||
@@ -743,26 +749,33 @@ static int recover_file(struct state_dir *st, json_object *o, char **err)
 		*err = xasprintf("%s/" JOURNAL ": malformed entry", st->path);
 		return -1;
 	}
-	atomic_file_sweep(json_object_get_string(jp));
-	if (read_plain(json_object_get_string(jp), &cur, &curlen, &sb) < 0)
+	path = json_object_get_string(jp);
+	if ((dfd = open_recovery_dir(path, &base, err)) < 0)
+		return dfd == -1 ? 0 : -1;
+	atomic_file_sweep_at(dfd, base);
+	if (read_in_dir(dfd, base, &cur, &curlen, &sb) < 0) {
+		close(dfd);
 		return 0;	/* gone or replaced by a non-file: nothing of ours */
+	}
 	snprintf(hex, sizeof hex, "%016llx", digest(cur, curlen));
 	free(cur);
-	if (strcmp(hex, json_object_get_string(jd)) != 0)
+	if (strcmp(hex, json_object_get_string(jd)) != 0) {
+		close(dfd);
 		return 0;	/* not our bytes: someone edited it since */
+	}
 	bname = xasprintf(BACKUP_DIR "/%s", json_object_get_string(jb));
 	if (state_read(st, bname, FPM_MAX_FILE_SIZE, &old, &oldlen, err) != 0) {
 		if (*err == NULL)
 			*err = xasprintf("%s/%s: backup missing", st->path, bname);
 		rc = -1;
-	} else if (atomic_file_replace(json_object_get_string(jp), 1, old, oldlen,
-				       sb.st_uid, sb.st_gid, sb.st_mode & 07777) < 0) {
-		*err = xasprintf("%s: cannot restore: %s", json_object_get_string(jp),
-				 strerror(errno));
+	} else if (atomic_file_replace_at(dfd, base, 1, old, oldlen, sb.st_uid, sb.st_gid,
+					  sb.st_mode & 07777) < 0) {
+		*err = xasprintf("%s: cannot restore: %s", path, strerror(errno));
 		rc = -1;
 	} else {
 		rc = 1;
 	}
+	close(dfd);
 	free(old);
 	free(bname);
 	return rc;

@@ -49,11 +49,15 @@ child_run() {
 		"$@" > "$CH/$m.out" 2>&1
 	echo $? > "$CH/$m.rc"; echo $(( $(date +%s) - t0 )) > "$CH/$m.took"
 }
-# gone PIDFILE: the process it names is gone (within 3 s: a SIGKILL is
-# delivered, not waited for).
+# gone PIDFILE: the process it names is gone or a zombie (within 3 s: a
+# SIGKILL is delivered, not waited for; its reaper may be slow).
 gone() {
-	local i p; p=$(cat "$1" 2>/dev/null) || return 1
-	for i in $(seq 60); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.05; done
+	local i p s; p=$(cat "$1" 2>/dev/null) || return 1
+	for i in $(seq 60); do
+		s=$(ps -o stat= -p "$p" 2>/dev/null) || return 0
+		case $s in Z*|X*) return 0;; esac
+		sleep 0.05
+	done
 	return 1
 }
 # The three that need the 60 s deadline run together, behind the rest.
