@@ -97,28 +97,39 @@ out:
 
 /* ---- fix, diff ---- */
 
-/* What fix found and did, one line per pool. */
+/*
+ * fix's text: the diff (--dry-run) or what was fixed, and why a pool was
+ * not -- pool names and file bytes, so through the terminal-safe sink
+ * (report.h).  Returns 1 when some pool was not fixed.
+ */
 static int fix_print(const struct guard_opts *o, const struct fix_set *fs)
 {
-	size_t i, k;
-	int rc = 0;
+	char *ob = NULL, *eb = NULL;
+	size_t ol = 0, el = 0, i, k;
+	FILE *out = text_open(&ob, &ol), *err = text_open(&eb, &el);
+	int failed = 0;
 
+	if (o->dry_run)
+		fix_set_print_diff(fs, out);
 	for (i = 0; i < fs->npools; i++) {
 		const struct fix_pool *fp = &fs->pools[i];
 		if (fp->error) {
-			fprintf(o->dry_run ? stderr : stdout, "%s: pool %s: cannot fix: %s\n",
-				fp->iv->loc.config, fp->pv->pool->name, fp->error);
-			rc = EXIT_PROBLEMS;
+			fprintf(o->dry_run ? err : out, "%s: pool %s: %s: %s\n",
+				fp->iv->loc.config, fp->pv->pool->name,
+				fp->closed ? "not fixed" : "cannot fix", fp->error);
+			failed = 1;
 			continue;
 		}
 		if (o->dry_run)
 			continue;
-		printf("fixed pool %s (%s):", fp->pv->pool->name, fp->iv->loc.config);
+		fprintf(out, "fixed pool %s (%s):", fp->pv->pool->name, fp->iv->loc.config);
 		for (k = 0; k < fp->nlines; k++)
-			printf("%s %s", k ? "," : "", fp->lines[k]);
-		printf("\n");
+			fprintf(out, "%s %s", k ? "," : "", fp->lines[k]);
+		fprintf(out, "\n");
 	}
-	return rc;
+	text_close(out, &ob, &ol, stdout);
+	text_close(err, &eb, &el, stderr);
+	return failed;
 }
 
 /* Every pool a client cannot reach, now or after the next start. */
@@ -132,7 +143,7 @@ static void fix_collect(struct host_view *h, struct fix_set *fs)
 		if (pl.v[i].kind == PR_DENIED_NOW || pl.v[i].kind == PR_DENIED_NEXT) {
 			char *why = xasprintf("explicit so that %s can connect",
 					      pl.v[i].pc->client->user);
-			fix_set_add(fs, h, pl.v[i].inst, pl.v[i].pv, why);
+			fix_set_add(fs, h, pl.v[i].inst, pl.v[i].pv, why, NULL);
 			free(why);
 		}
 	free(pl.v);
@@ -166,12 +177,10 @@ int guard_fix(struct guard_opts *o)
 		goto out;
 	}
 	ok = fix_plan(&fc, &fs, &h);
-	if (o->dry_run) {
-		fix_set_print_diff(&fs, stdout);
+	if (o->dry_run)
 		rc = ok > 0 ? EXIT_PROBLEMS : 0;
-	} else if (ok > 0) {
+	else if (ok > 0)
 		have_after = fix_apply(&fc, &h, &fs, &after);
-	}
 	rc = fix_print(o, &fs) ? EXIT_PROBLEMS : rc;
 out:
 	status_record_fix(o, &s.conf, s.have_state ? &s.st : NULL, &fs, rc,

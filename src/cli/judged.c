@@ -101,7 +101,8 @@ static void decide_all(struct session *s, struct judged *j, int allow_fix,
 			continue;
 		why = xasprintf("explicit so that %s can connect (it lost access: %s)",
 				f->user, f->after ? f->after : "?");
-		fixi[i] = fix_set_add(fs, &j->h, iv, pv, why);
+		/* f->user: a client the snapshot says had access. */
+		fixi[i] = fix_set_add(fs, &j->h, iv, pv, why, f->user);
 		free(why);
 	}
 }

@@ -129,24 +129,38 @@ static void dump_line(const char *m, const char *const *keys, size_t nkeys,
 	}
 }
 
+#define FPM_TEST_TIMEOUT_MS 60000
+
 int discover_fpm_test(const char *host_binary, const char *host_config,
+		      const char *const *env, size_t nenv,
 		      const char *const *keys, size_t nkeys,
 		      struct fpm_dump *dump, char **messages)
 {
 	char *argv[] = { (char *)host_binary, (char *)"-n", (char *)"-tt",
 			 (char *)"-y", (char *)host_config, NULL };
-	char *out, *line, *save = NULL;
+	struct run_spec rs;
+	char *out, *line, *save = NULL, how[96];
 	size_t len = 0;
 	int status;
 
 	*messages = NULL;
 	memset(dump, 0, sizeof *dump);
+	memset(&rs, 0, sizeof rs);
+	rs.argv = argv;
+	rs.timeout_ms = FPM_TEST_TIMEOUT_MS;
 	/* -tt prints every setting of every pool: about 3 kB a pool, so
 	 * thousands of pools need more than the usual bound.  A dump cut
 	 * short only leaves keys unseen, never read as "undefined". */
-	if (run_capture_max(argv, 60000, (size_t)256 << 20, &out, &status) < 0)
+	rs.max = (size_t)256 << 20;
+	rs.env = env;
+	rs.nenv = nenv;
+	if (run_spec_capture(&rs, &out, &status) < 0)
 		return -1;
-	*messages = xcalloc(1, strlen(out) + 1);
+	*messages = xcalloc(1, strlen(out) + strlen(host_binary) + sizeof how + 8);
+	if (status >= RUN_SIGNAL_BASE)	/* not an answer: say what happened */
+		len = (size_t)sprintf(*messages, "%s -tt %s", host_binary,
+				      run_status_text(status, FPM_TEST_TIMEOUT_MS, how,
+						      sizeof how));
 	for (line = strtok_r(out, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		const char *m = strstr(line, "NOTICE: ");

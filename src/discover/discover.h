@@ -50,10 +50,14 @@ struct fpm_dump {
 /*
  * Run `binary -tt -y config` (the instance's own verdict and reading).
  * Returns 1 when php-fpm accepts the config, 0 when it refuses it
- * (*messages holds its ERROR/ALERT lines), -1 when it could not be run.
- * dump receives, per pool, the values of the nkeys keys named in keys.
+ * (*messages holds its ERROR/ALERT lines, or says how it was killed:
+ * a php-fpm that does not answer counts as a refusal), -1 when it could
+ * not be run.  env ("NAME=value", nenv of them) is added to the child's
+ * fixed environment.  dump receives, per pool, the values of the nkeys
+ * keys named in keys.
  */
 int discover_fpm_test(const char *host_binary, const char *host_config,
+		      const char *const *env, size_t nenv,
 		      const char *const *keys, size_t nkeys,
 		      struct fpm_dump *dump, char **messages);
 void fpm_dump_free(struct fpm_dump *d);

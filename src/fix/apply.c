@@ -109,7 +109,8 @@ static int undo_fix(const struct fix_ctx *c, struct host_view *h, struct fix_set
 		return fix_set_restore(fs, c->st, err);
 	while (n-- > 0)
 		if (dropin_undo(&h->root, &w->chg[n]) < 0 && rc == 0) {
-			*err = xasprintf("%s could not be put back: %s", w->chg[n].path,
+			*err = xasprintf("%s: not %s (%s): take the guard's entries out by hand",
+					 w->chg[n].path, w->chg[n].old ? "put back" : "removed",
 					 strerror(errno));
 			rc = -1;
 		}
@@ -133,7 +134,7 @@ static void roll_back(const struct fix_ctx *c, struct host_view *h, struct fix_s
 	char *err = NULL, *msg;
 
 	if (undo_fix(c, h, fs, w, &err) < 0)
-		msg = xasprintf("%s; the original could NOT be restored: %s", why,
+		msg = xasprintf("%s; the original was NOT restored: %s", why,
 				err ? err : "unknown error");
 	else
 		msg = xasprintf("%s; original restored", why);
@@ -187,7 +188,7 @@ static void repair_sockets(struct fix_set *fs, struct host_view *h2)
 	}
 }
 
-static int pool_verified(const struct pool_view *pv, char **why)
+static int pool_verified(const struct pool_view *pv, const struct fix_pool *fp, char **why)
 {
 	size_t c;
 
@@ -197,8 +198,8 @@ static int pool_verified(const struct pool_view *pv, char **why)
 	}
 	for (c = 0; c < pv->nclients; c++) {
 		const struct pool_client *pc = &pv->clients[c];
-		if (pc->user == NULL)
-			continue;
+		if (pc->user == NULL || !fix_pool_grants(fp, pc->client->user))
+			continue;	/* not one the fix let in (a pool closed by hand) */
 		if (pc->next != V_ALLOWED || pc->now == V_DENIED || pc->proof == PROVE_DENIED) {
 			*why = xasprintf("verification failed: %s still cannot connect (%s)",
 					 pc->client->user,
@@ -223,7 +224,7 @@ static void verify(struct fix_set *fs, struct host_view *h3)
 		if (pv == NULL)
 			fp->error = xstrdup("the pool is gone after the edit");
 		else
-			pool_verified(pv, &fp->error);
+			pool_verified(pv, fp, &fp->error);
 	}
 }
 

@@ -184,7 +184,7 @@ static void server_clients(const struct pool_view *pv, struct client_list *out)
 			continue;
 		src = xasprintf("%s %s, uses it at %s:%d", ws_kind_name(c->use->server),
 				c->server->user_source, c->use->file, c->use->line);
-		clients_add(out, c->server->user, src);
+		clients_add_from(out, c->server->user, src, CLIENT_SERVER);
 		free(src);
 	}
 }
@@ -337,7 +337,8 @@ static void ask_fpm_test(const struct host_opts *o, struct instance_view *iv)
 		adopt(iv, e->adopt, e->nadopt);
 		return;
 	}
-	iv->fpm_test = discover_fpm_test(iv->loc.binary, iv->loc.config, fpm_key_names,
+	iv->fpm_test = discover_fpm_test(iv->loc.binary, iv->loc.config,
+					 (const char *const *)iv->env, iv->nenv, fpm_key_names,
 					 K_NKEYS, &dump, &iv->fpm_test_msgs);
 	n = dump_adoptions(iv, &dump, &ad);
 	adopt(iv, ad, n);
@@ -404,6 +405,25 @@ static int master_running(const struct host_view *h, const char *pid_file)
 	return alive;
 }
 
+/* The config's ${NAME}s, as fpm_conf_read looks them up: recorded so
+ * that php-fpm -tt reads them as we did (its environment is otherwise
+ * fixed, see run.h). */
+static const char *recording_getenv(void *ctx, const char *name)
+{
+	struct instance_view *iv = ctx;
+	const char *v = getenv(name);
+	size_t i, n = strlen(name);
+
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < iv->nenv; i++)
+		if (strncmp(iv->env[i], name, n) == 0 && iv->env[i][n] == '=')
+			return v;
+	iv->env = xreallocarray(iv->env, iv->nenv + 1, sizeof *iv->env);
+	iv->env[iv->nenv++] = xasprintf("%s=%s", name, v);
+	return v;
+}
+
 static void inspect_instance(struct host_view *h, const struct host_opts *o,
 			     struct instance_view *iv)
 {
@@ -422,6 +442,8 @@ static void inspect_instance(struct host_view *h, const struct host_opts *o,
 	memset(&d, 0, sizeof d);
 	d.hash_comments = iv->build.hash_comments;
 	d.prefix = "/usr";
+	d.getenv_fn = recording_getenv;
+	d.env_ctx = iv;
 	iv->conf_ok = fpm_conf_read(&iv->conf, &h->root, iv->loc.config, &d) == 0;
 	iv->running = master_running(h, iv->conf.pid_file);
 	iv->fpm_test = -1;
@@ -631,6 +653,9 @@ void host_free(struct host_view *h)
 		for (j = 0; j < iv->nnotes; j++)
 			free(iv->notes[j]);
 		free(iv->notes);
+		for (j = 0; j < iv->nenv; j++)
+			free(iv->env[j]);
+		free(iv->env);
 	}
 	free(h->inst);
 	for (i = 0; i < h->ncons; i++)

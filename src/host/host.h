@@ -81,6 +81,10 @@ struct instance_view {
 	char *fpm_test_msgs;
 	char **notes;		/* where php-fpm -tt read a value differently */
 	size_t nnotes;
+	/* "NAME=value" for each ${NAME} the config took from the guard's
+	 * environment: php-fpm -tt gets these, and nothing else of it. */
+	char **env;
+	size_t nenv;
 	struct pool_view *pools;
 	size_t npools;
 };

@@ -114,17 +114,48 @@ FILE *text_open(char **buf, size_t *len)
 	return mem;
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes) that a
+ * terminal shows as a character: 0 for a stray or malformed byte, and for
+ * U+0080..U+009F, the C1 controls (CSI is U+009B) in their UTF-8 form. */
+static size_t utf8_printable(const unsigned char *p, size_t n)
+{
+	size_t len, i;
+	unsigned cp;
+
+	if (p[0] < 0xc2 || p[0] > 0xf4)
+		return 0;	/* continuation, overlong lead, or past U+10FFFF */
+	len = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+	if (len > n)
+		return 0;
+	cp = p[0] & (0x7f >> len);
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return len;
+}
+
 void text_close(FILE *mem, char **buf, size_t *len, FILE *f)
 {
-	size_t i;
+	const unsigned char *b;
+	size_t i, n;
 
 	fclose(mem);	/* *buf and *len are final only now */
+	b = (const unsigned char *)*buf;
 	for (i = 0; i < *len; i++) {
-		unsigned char c = (unsigned char)(*buf)[i];
-		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+		unsigned char c = b[i];
+		if (c >= 0x80 && (n = utf8_printable(b + i, *len - i)) > 0) {
+			fwrite(b + i, 1, n, f);
+			i += n - 1;
+		} else if ((c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f) {
 			fprintf(f, "\\x%02x", c);
-		else
+		} else {
 			fputc(c, f);
+		}
 	}
 	free(*buf);
 	*buf = NULL;

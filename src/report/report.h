@@ -19,8 +19,11 @@
 /*
  * The text reports go to a terminal (apt's, an admin's), and pool names,
  * paths and values come from files anyone with write access to a config
- * could shape: every byte below 0x20 other than newline and tab, and DEL,
- * is written as \xNN, so no escape sequence reaches the terminal.
+ * could shape: every byte below 0x20 other than newline and tab, DEL, the
+ * C1 controls (0x80-0x9f alone, a CSI for an 8-bit terminal, and
+ * U+0080-U+009F in UTF-8) and any byte that is not part of valid UTF-8
+ * is written as \xNN, so no escape sequence reaches the terminal; valid
+ * UTF-8 characters pass unchanged.
  * text_open() gives a stream to write the report to; text_close()
  * sends it, made safe, to f.
  */

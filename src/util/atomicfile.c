@@ -65,20 +65,14 @@ static void release(struct atomic_file *af)
 	af->fd = af->dirfd = -1;
 }
 
-int atomic_file_begin(struct atomic_file *af, const char *path, int must_exist,
-		      uid_t uid, gid_t gid, mode_t mode)
+/* The temp file beside af->base in af->dirfd, with owner and mode. */
+static int begin_in_dir(struct atomic_file *af, int must_exist, uid_t uid, gid_t gid,
+			mode_t mode)
 {
 	struct stat st;
 	char rnd[13];
 	int tries, saved;
 
-	memset(af, 0, sizeof *af);
-	af->fd = af->dirfd = -1;
-	if (split_path(path, &af->dir, &af->base) < 0)
-		return -1;
-	af->dirfd = open(af->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (af->dirfd < 0)
-		goto fail;
 	if (fstatat(af->dirfd, af->base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (!S_ISREG(st.st_mode)) {
 			errno = S_ISLNK(st.st_mode) ? ELOOP : EINVAL;
@@ -111,6 +105,47 @@ fail:
 	release(af);
 	errno = saved;
 	return -1;
+}
+
+int atomic_file_begin(struct atomic_file *af, const char *path, int must_exist,
+		      uid_t uid, gid_t gid, mode_t mode)
+{
+	int saved;
+
+	memset(af, 0, sizeof *af);
+	af->fd = af->dirfd = -1;
+	if (split_path(path, &af->dir, &af->base) < 0)
+		return -1;
+	af->dirfd = open(af->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (af->dirfd < 0) {
+		saved = errno;
+		release(af);
+		errno = saved;
+		return -1;
+	}
+	return begin_in_dir(af, must_exist, uid, gid, mode);
+}
+
+static int valid_base(const char *base)
+{
+	return base[0] != '\0' && strchr(base, '/') == NULL && strcmp(base, ".") != 0 &&
+	       strcmp(base, "..") != 0;
+}
+
+int atomic_file_begin_at(struct atomic_file *af, int dirfd, const char *base,
+			 int must_exist, uid_t uid, gid_t gid, mode_t mode)
+{
+	memset(af, 0, sizeof *af);
+	af->fd = af->dirfd = -1;
+	if (!valid_base(base)) {
+		errno = EINVAL;
+		return -1;
+	}
+	af->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	if (af->dirfd < 0)
+		return -1;
+	af->base = xstrdup(base);
+	return begin_in_dir(af, must_exist, uid, gid, mode);
 }
 
 int atomic_file_write(struct atomic_file *af, const void *buf, size_t len)
@@ -169,22 +204,38 @@ void atomic_file_abort(struct atomic_file *af)
 	release(af);
 }
 
+static int write_commit(struct atomic_file *af, const void *buf, size_t len, int transient)
+{
+	int saved;
+
+	af->transient = transient;
+	if (atomic_file_write(af, buf, len) < 0) {
+		saved = errno;
+		atomic_file_abort(af);
+		errno = saved;
+		return -1;
+	}
+	return atomic_file_commit(af);
+}
+
 static int replace(const char *path, int must_exist, const void *buf, size_t len,
 		   uid_t uid, gid_t gid, mode_t mode, int transient)
 {
 	struct atomic_file af;
-	int saved;
 
 	if (atomic_file_begin(&af, path, must_exist, uid, gid, mode) < 0)
 		return -1;
-	af.transient = transient;
-	if (atomic_file_write(&af, buf, len) < 0) {
-		saved = errno;
-		atomic_file_abort(&af);
-		errno = saved;
+	return write_commit(&af, buf, len, transient);
+}
+
+int atomic_file_replace_at(int dirfd, const char *base, int must_exist, const void *buf,
+			   size_t len, uid_t uid, gid_t gid, mode_t mode)
+{
+	struct atomic_file af;
+
+	if (atomic_file_begin_at(&af, dirfd, base, must_exist, uid, gid, mode) < 0)
 		return -1;
-	}
-	return atomic_file_commit(&af);
+	return write_commit(&af, buf, len, 0);
 }
 
 int atomic_file_replace(const char *path, int must_exist, const void *buf,
@@ -199,17 +250,13 @@ int atomic_file_replace_transient(const char *path, const void *buf, size_t len,
 	return replace(path, 0, buf, len, uid, gid, mode, 1);
 }
 
-void atomic_file_sweep(const char *path)
+/* Unlink our temp names for base in the directory d (closed here). */
+static void sweep_dir(int dfd, const char *base)
 {
-	char *dir, *base, *prefix;
+	char *prefix = xasprintf(".%s" TMP_TAG, base);
 	struct dirent *de;
 	DIR *d;
-	int dfd;
 
-	if (split_path(path, &dir, &base) < 0)
-		return;
-	prefix = xasprintf(".%s" TMP_TAG, base);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd >= 0 && (d = fdopendir(dfd)) != NULL) {
 		while ((de = readdir(d)) != NULL)
 			if (strncmp(de->d_name, prefix, strlen(prefix)) == 0 &&
@@ -220,6 +267,23 @@ void atomic_file_sweep(const char *path)
 		close(dfd);
 	}
 	free(prefix);
+}
+
+void atomic_file_sweep(const char *path)
+{
+	char *dir, *base;
+
+	if (split_path(path, &dir, &base) < 0)
+		return;
+	sweep_dir(open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), base);
 	free(dir);
 	free(base);
+}
+
+void atomic_file_sweep_at(int dirfd, const char *base)
+{
+	/* A fresh open of the same directory: fdopendir would take dirfd
+	 * and its offset. */
+	if (valid_base(base))
+		sweep_dir(openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), base);
 }

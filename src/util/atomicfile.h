@@ -50,4 +50,16 @@ int atomic_file_replace_transient(const char *path, const void *buf, size_t len,
 /* Unlink temp files a killed run left beside path. */
 void atomic_file_sweep(const char *path);
 
+/*
+ * The same relative to a directory the caller opened once (and keeps:
+ * it is duplicated, never closed here): base is one name in it, no '/'.
+ * Nothing is resolved by path again, so the directory written is the one
+ * the caller judged, whatever is renamed above it meanwhile.
+ */
+int atomic_file_begin_at(struct atomic_file *af, int dirfd, const char *base,
+			 int must_exist, uid_t uid, gid_t gid, mode_t mode);
+int atomic_file_replace_at(int dirfd, const char *base, int must_exist, const void *buf,
+			   size_t len, uid_t uid, gid_t gid, mode_t mode);
+void atomic_file_sweep_at(int dirfd, const char *base);
+
 #endif

@@ -891,9 +891,11 @@ static int apache_dump(struct ws_server *s, struct ws_apache_dump *d)
 		/* httpd's messages carry an AHnnnnn id: the first one says why. */
 		const char *msg = out ? out : "", *ah = strstr(msg, "AH");
 		char *first = xstrndup(ah ? ah : msg, strcspn(ah ? ah : msg, "\n"));
+		char how[96];
 		if (status != 0)
-			ws_note(s, "%s -t refuses the configuration (exit %d: %s)", APACHECTL,
-				status, first);
+			ws_note(s, "%s -t refuses the configuration (%s: %s)", APACHECTL,
+				run_status_text(status, WS_RUN_TIMEOUT_MS, how, sizeof how),
+				first);
 		else
 			ws_note(s, "%s -t -D DUMP_INCLUDES printed no include list", APACHECTL);
 		free(first);

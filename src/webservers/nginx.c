@@ -604,9 +604,11 @@ static int nginx_dump(const struct rootfs *r, struct ws_config *c)
 	}
 	if (status != 0 || ws_nginx_parse_dump(r, out, &files, &n) < 0) {
 		char *first = out ? xstrndup(out, strcspn(out, "\n")) : xstrdup("");
+		char how[96];
 		if (status != 0)
-			ws_note(s, "%s -T refuses the configuration (exit %d: %s); read the files instead",
-				NGINX_BIN, status, first);
+			ws_note(s, "%s -T refuses the configuration (%s: %s); read the files instead",
+				NGINX_BIN, run_status_text(status, WS_RUN_TIMEOUT_MS, how,
+							   sizeof how), first);
 		else
 			ws_note(s, "%s -T: its output does not match the files (changed "
 				"meanwhile?); read the files instead", NGINX_BIN);
