@@ -299,8 +299,28 @@ static int reinspect(struct run *r, struct host_view *h, int fpm_test, int prove
 	return host_inspect(&ho, h);
 }
 
+/* Repair one pool's live socket, once the kernel proves it the pool's. */
+static void repair_socket(struct host_view *h2, struct instance_view *iv,
+			  struct pool_view *pv, struct fix_pool *fp)
+{
+	char *bound = rootfs_host_path(&h2->root, pv->probe.path), *why = NULL;
+	char *binary = iv->loc.binary ? rootfs_host_path(&h2->root, iv->loc.binary) : NULL;
+	struct sock_expect ex = { bound, binary, 0 };
+	struct repair_target t = { pv->probe.path, pv->probe.dev, pv->probe.ino, &ex,
+				   socket_probe_open_dir(&pv->probe) };
+
+	ex.pid = kernel_pid_file(&h2->root, iv->conf.pid_file);
+	if (socket_repair(&h2->root, &t, &pv->eff.obj, &why) < 0)
+		fp->error = xasprintf("socket %s not repaired: %s", pv->probe.path,
+				      why ? why : strerror(errno));
+	free(why);
+	free(bound);
+	free(binary);
+}
+
 static void repair_sockets(struct fix_set *fs, struct host_view *h2)
 {
+	struct instance_view *iv = NULL;
 	size_t i;
 
 	for (i = 0; i < fs->npools; i++) {
@@ -308,13 +328,10 @@ static void repair_sockets(struct fix_set *fs, struct host_view *h2)
 		struct pool_view *pv;
 		if (fp->error)
 			continue;
-		pv = find_pool_view(h2, fp->iv->loc.config, fp->pv->pool->name, NULL);
+		pv = find_pool_view(h2, fp->iv->loc.config, fp->pv->pool->name, &iv);
 		if (pv == NULL || pv->probe.state != PROBE_SOCKET || pv->eff.nerrors)
 			continue;
-		if (socket_repair(&h2->root, pv->probe.path, pv->probe.dev, pv->probe.ino,
-				  &pv->eff.obj) < 0)
-			fp->error = xasprintf("socket %s not repaired: %s", pv->probe.path,
-					      strerror(errno));
+		repair_socket(h2, iv, pv, fp);
 	}
 }
 
