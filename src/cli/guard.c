@@ -270,6 +270,12 @@ static int pool_verified(const struct pool_view *pv, char **why)
 		const struct pool_client *pc = &pv->clients[c];
 		if (pc->user == NULL)
 			continue;
+		if (prove_result_lost(pc->proof)) {
+			*why = xasprintf("verification failed: the connect() as %s was not "
+					 "proven (%s)", pc->client->user,
+					 prove_result_name(pc->proof));
+			return 0;
+		}
 		if (pc->next != V_ALLOWED || pc->now == V_DENIED || pc->proof == PROVE_DENIED) {
 			*why = xasprintf("verification failed: %s still cannot connect (%s)",
 					 pc->client->user,

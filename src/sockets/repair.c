@@ -65,8 +65,9 @@ static int apply_acl(const char *proc, const struct fsobj *want)
 
 /*
  * May the socket behind fd be changed?  When the kernel proves it the
- * pool's own; or, where the kernel cannot be asked, when no non-root
- * user could have put it there.  0, or -1 with EPERM and *why.
+ * pool's own; or, where the kernel cannot be asked or nothing listens on
+ * it (a stale file, a fixture root), when no non-root user could have
+ * put it there.  0, or -1 with EPERM and *why.
  */
 static int proven_or_safe(int fd, const struct repair_target *t, char **why)
 {
@@ -77,11 +78,12 @@ static int proven_or_safe(int fd, const struct repair_target *t, char **why)
 		v = kernel_prove_socket(fd, t->expect, &k);
 	else
 		k = xstrdup("nothing to prove it against");
-	if (v == SV_PROVEN || (v == SV_UNPROVABLE && t->open_dir == NULL)) {
+	if (v == SV_PROVEN ||
+	    ((v == SV_UNPROVABLE || v == SV_NOT_LISTENING) && t->open_dir == NULL)) {
 		free(k);
 		return 0;
 	}
-	if (v == SV_UNPROVABLE)
+	if (v == SV_UNPROVABLE || v == SV_NOT_LISTENING)
 		*why = xasprintf("refused: it cannot be proven the pool's own (%s), and "
 				 "%s may be written by a non-root user; the pool's "
 				 "fix stays, php-fpm's next start creates the socket",

@@ -16,8 +16,9 @@
  * must prove it the pool's own (kernel.h: listening, bound under the
  * pool's path at this very inode, held by the instance's php-fpm
  * master).  Anything else is refused.  Where the kernel cannot be asked,
- * a socket on a way a non-root user may write is refused as well: the
- * pool file's fix stays, and php-fpm's next start makes the socket.
+ * or nothing listens on the file (a stale one), only a socket on a way no
+ * non-root user may write is changed; elsewhere it is refused as well:
+ * the pool file's fix stays, and php-fpm's next start makes the socket.
  */
 #ifndef PFG_REPAIR_H
 #define PFG_REPAIR_H
