@@ -169,8 +169,28 @@ static int refused(const struct fix_set *fs, const struct host_view *h2)
 	return 0;
 }
 
+/* Repair one pool's live socket, once the kernel proves it the pool's. */
+static void repair_socket(struct host_view *h2, struct instance_view *iv,
+			  struct pool_view *pv, struct fix_pool *fp)
+{
+	char *bound = rootfs_host_path(&h2->root, pv->probe.path), *why = NULL;
+	char *binary = iv->loc.binary ? rootfs_host_path(&h2->root, iv->loc.binary) : NULL;
+	struct sock_expect ex = { bound, binary, 0 };
+	struct repair_target t = { pv->probe.path, pv->probe.dev, pv->probe.ino, &ex,
+				   socket_probe_open_dir(&pv->probe) };
+
+	ex.pid = kernel_pid_file(&h2->root, iv->conf.pid_file);
+	if (socket_repair(&h2->root, &t, &pv->eff.obj, &why) < 0)
+		fp->error = xasprintf("socket %s not repaired: %s", pv->probe.path,
+				      why ? why : strerror(errno));
+	free(why);
+	free(bound);
+	free(binary);
+}
+
 static void repair_sockets(struct fix_set *fs, struct host_view *h2)
 {
+	struct instance_view *iv = NULL;
 	size_t i;
 
 	for (i = 0; i < fs->npools; i++) {
@@ -178,13 +198,10 @@ static void repair_sockets(struct fix_set *fs, struct host_view *h2)
 		struct pool_view *pv;
 		if (fp->error)
 			continue;
-		pv = host_find_pool(h2, fp->iv->loc.config, fp->pv->pool->name, NULL);
+		pv = host_find_pool(h2, fp->iv->loc.config, fp->pv->pool->name, &iv);
 		if (pv == NULL || pv->probe.state != PROBE_SOCKET || pv->eff.nerrors)
 			continue;
-		if (socket_repair(&h2->root, pv->probe.path, pv->probe.dev, pv->probe.ino,
-				  &pv->eff.obj) < 0)
-			fp->error = xasprintf("socket %s not repaired: %s", pv->probe.path,
-					      strerror(errno));
+		repair_socket(h2, iv, pv, fp);
 	}
 }
 
@@ -200,6 +217,12 @@ static int pool_verified(const struct pool_view *pv, const struct fix_pool *fp, 
 		const struct pool_client *pc = &pv->clients[c];
 		if (pc->user == NULL || !fix_pool_grants(fp, pc->client->user))
 			continue;	/* not one the fix let in (a pool closed by hand) */
+		if (prove_result_lost(pc->proof)) {
+			*why = xasprintf("verification failed: the connect() as %s was not "
+					 "proven (%s)", pc->client->user,
+					 prove_result_name(pc->proof));
+			return 0;
+		}
 		if (pc->next != V_ALLOWED || pc->now == V_DENIED || pc->proof == PROVE_DENIED) {
 			*why = xasprintf("verification failed: %s still cannot connect (%s)",
 					 pc->client->user,

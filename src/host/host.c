@@ -1,4 +1,5 @@
 #include "host.h"
+#include "../sockets/kernel.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -43,23 +44,19 @@ static void judge_client(struct pool_view *pv, struct pool_client *pc)
 
 
 /*
- * Does something listen on the socket behind fd (O_PATH)?  A connect()
- * through /proc/self/fd, without sending a byte: a stale socket file
- * (its program killed) refuses; a datagram socket is someone's too.
+ * Does something listen on the socket behind fd (O_PATH)?  The kernel's
+ * list of listeners says, without a connect(): a symlink or a hard link
+ * planted at a path no pool uses must not make root connect where it
+ * points.  A stale socket file (its program killed) is in no list.  When
+ * the kernel cannot be asked, a socket file there is taken as someone's.
  */
-static int socket_alive(int fd)
+static int socket_alive(const struct kernel_listeners *l, int ok, int fd)
 {
-	struct sockaddr_un sa;
-	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), rc;
+	struct stat st;
 
-	if (s < 0)
+	if (!ok || fstat(fd, &st) < 0)
 		return 1;
-	memset(&sa, 0, sizeof sa);
-	sa.sun_family = AF_UNIX;
-	snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d", fd);
-	rc = connect(s, (struct sockaddr *)&sa, sizeof sa) == 0 || errno != ECONNREFUSED;
-	close(s);
-	return rc;
+	return kernel_listener_at(l, st.st_dev, st.st_ino) != NULL;
 }
 
 /*
@@ -133,18 +130,22 @@ static void consumers_init(struct host_view *h)
  */
 static void consumers_settle(struct host_view *h)
 {
+	struct kernel_listeners l = { NULL, 0 };
 	size_t i;
-	int fd;
+	int fd, ok = -1;
 
 	for (i = 0; i < h->ncons; i++) {
 		struct consumer *c = &h->cons[i];
 		if (c->pv || !c->other_socket)
 			continue;
+		if (ok < 0)
+			ok = kernel_listeners_read(&l) == 0;
 		fd = rootfs_open(&h->root, c->canonical, O_PATH);
-		c->other_socket = fd >= 0 && socket_alive(fd);
+		c->other_socket = fd >= 0 && socket_alive(&l, ok, fd);
 		if (fd >= 0)
 			close(fd);
 	}
+	kernel_listeners_free(&l);
 }
 
 /* The consumers of pv's socket: a slice of h->cons. */
@@ -367,41 +368,60 @@ static char *ask_version(const struct host_opts *o, const char *binary)
 }
 
 /*
- * Is the instance's master alive?  Its pid file (relative paths live
- * under /var, php-fpm's localstatedir on Debian) names a process whose
- * comm starts with "php-fpm": a stale pid reused by another program does
- * not count.  Only the host's own processes can be asked.
+ * Does pid hold one of the instance's listening sockets (bound under a
+ * pool's path at the inode probed there)?  1, 0, or -1 when that cannot
+ * be told: the kernel cannot be asked, or no pool has a live socket.
  */
-static int master_running(const struct host_view *h, const char *pid_file)
+static int holds_instance_socket(const struct host_view *h,
+				 const struct instance_view *iv, pid_t pid)
 {
-	char *buf = NULL, *path, *end, comm[64];
-	size_t len;
-	struct stat st;
-	long pid;
-	int fd, alive = 0;
-	ssize_t n;
+	struct kernel_listeners l;
+	size_t i;
+	int rc = -1;
 
-	if (pid_file == NULL || !h->root.is_host)
+	if (kernel_listeners_read(&l) < 0)
 		return -1;
-	path = pid_file[0] == '/' ? xstrdup(pid_file) : xasprintf("/var/%s", pid_file);
-	if (rootfs_read_file(&h->root, path, 64, &buf, &len, &st) < 0) {
-		free(path);
-		return errno == ENOENT ? 0 : -1;
+	for (i = 0; i < iv->npools && rc != 1; i++) {
+		const struct pool_view *pv = &iv->pools[i];
+		const struct kernel_listener *k;
+		char *bound;
+		if (pv->probe.state != PROBE_SOCKET)
+			continue;
+		k = kernel_listener_at(&l, pv->probe.dev, pv->probe.ino);
+		bound = rootfs_host_path(&h->root, pv->probe.path);
+		if (k && k->name && strcmp(k->name, bound) == 0)
+			rc = kernel_pid_holds(pid, k->sock_ino) == 1;
+		free(bound);
 	}
-	free(path);
-	pid = strtol(buf, &end, 10);
-	if (end != buf && pid > 0 && pid <= INT_MAX &&
-	    (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
-		char *cp = xasprintf("/proc/%ld/comm", pid);
-		if ((fd = open(cp, O_RDONLY | O_CLOEXEC)) >= 0) {
-			n = read(fd, comm, sizeof comm - 1);
-			comm[n > 0 ? n : 0] = '\0';
-			alive = strncmp(comm, "php-fpm", 7) == 0;
-			close(fd);
-		}
-		free(cp);
-	}
-	free(buf);
+	kernel_listeners_free(&l);
+	return rc;
+}
+
+/*
+ * Is the instance's master alive?  Its pid file lives in /run/php, which
+ * www-data may write: the pid it names counts only when the kernel says
+ * it is a php-fpm master (exe the instance's binary, root, no php-fpm
+ * parent) and it holds the instance's own listening sockets.  A name in
+ * /proc/PID/comm proves nothing.  Only the host's own processes can be
+ * asked.
+ */
+static int master_running(const struct host_view *h, const struct instance_view *iv)
+{
+	char *binary;
+	long pid;
+	int alive;
+
+	if (iv->conf.pid_file == NULL || !h->root.is_host)
+		return -1;
+	pid = kernel_pid_file(&h->root, iv->conf.pid_file);
+	if (pid <= 0)
+		return (int)pid;
+	if (kill((pid_t)pid, 0) < 0 && errno != EPERM)
+		return 0;
+	binary = iv->loc.binary ? rootfs_host_path(&h->root, iv->loc.binary) : NULL;
+	alive = kernel_is_fpm_master((pid_t)pid, binary) &&
+		holds_instance_socket(h, iv, (pid_t)pid) != 0;
+	free(binary);
 	return alive;
 }
 
@@ -445,7 +465,6 @@ static void inspect_instance(struct host_view *h, const struct host_opts *o,
 	d.getenv_fn = recording_getenv;
 	d.env_ctx = iv;
 	iv->conf_ok = fpm_conf_read(&iv->conf, &h->root, iv->loc.config, &d) == 0;
-	iv->running = master_running(h, iv->conf.pid_file);
 	iv->fpm_test = -1;
 	if (o->run_fpm_test && h->root.is_host && iv->loc.binary && iv->conf_ok)
 		ask_fpm_test(o, iv);
@@ -453,6 +472,8 @@ static void inspect_instance(struct host_view *h, const struct host_opts *o,
 	iv->pools = xcalloc(iv->npools, sizeof *iv->pools);
 	for (i = 0; i < iv->npools; i++)
 		inspect_pool(h, o, iv, &iv->conf.pools[i], &iv->pools[i]);
+	/* After the pools: their sockets say whose master it is. */
+	iv->running = master_running(h, iv);
 }
 
 /* Distinct client users of every pool with a live socket. */
@@ -486,7 +507,7 @@ static void prove_all(struct host_view *h)
 {
 	const struct account_user **users;
 	size_t nu, u, i, j, c, n = 0, k;
-	const char **paths;
+	struct prove_target *paths;
 	char **owned;
 	struct pool_client **slots;
 	enum prove_result *res;
@@ -517,7 +538,9 @@ static void prove_all(struct host_view *h)
 				if (c < pv->nclients) {
 					if (owned[p] == NULL)
 						owned[p] = rootfs_host_path(&h->root, pv->probe.path);
-					paths[k] = owned[p];
+					paths[k].path = owned[p];
+					paths[k].dev = pv->probe.dev;
+					paths[k].ino = pv->probe.ino;
 					slots[k++] = &pv->clients[c];
 				}
 				p++;

@@ -124,7 +124,12 @@ static json_object *client_json(const struct pool_view *pv, const struct pool_cl
 		pc->proof == PROVE_REFUSED ? "refused" :
 		pc->proof == PROVE_DENIED ? "denied" :
 		pc->proof == PROVE_ABSENT ? "absent" : "error"));
-	if (pc->proof != PROVE_SKIPPED && pc->now != V_UNKNOWN &&
+	/* A proof the client stopped, or a path that changed under it, says
+	 * nothing about the permission: named, never a disagreement. */
+	if (prove_result_lost(pc->proof) || pc->proof == PROVE_CHANGED)
+		json_object_object_add(c, "proof_error", json_object_new_string(
+			prove_result_name(pc->proof)));
+	else if (pc->proof != PROVE_SKIPPED && pc->now != V_UNKNOWN &&
 	    prove_result_permits(pc->proof) != (pc->now == V_ALLOWED) &&
 	    pc->proof != PROVE_ABSENT && pc->proof != PROVE_OTHER)
 		json_object_object_add(c, "disagreement", json_object_new_string(

@@ -328,6 +328,43 @@ void socket_probe_cached(const struct rootfs *r, struct probe_cache *c,
 	out->state = PROBE_SOCKET;
 }
 
+static int others_may_write(const struct fsobj *d)
+{
+	size_t i;
+	int mask_w = 1;
+
+	if (d->uid != 0 || (d->mode & S_IWOTH) || ((d->mode & S_IWGRP) && d->gid != 0))
+		return 1;
+	for (i = 0; i < d->nacl; i++)
+		if (d->acl[i].tag == T_MASK)
+			mask_w = (d->acl[i].perm & 2) != 0;
+	for (i = 0; mask_w && i < d->nacl; i++)
+		if ((d->acl[i].tag == T_USER || d->acl[i].tag == T_GROUP) &&
+		    d->acl[i].id != 0 && (d->acl[i].perm & 2))
+			return 1;
+	return 0;
+}
+
+const char *socket_probe_open_dir(const struct socket_probe *p)
+{
+	size_t i;
+
+	if (p->ndirs == 0)
+		return p->path;
+	for (i = 0; i < p->ndirs; i++) {
+		const struct fsobj *d = &p->dirs[i];
+		/* /tmp: sticky, and root's directory below it cannot be
+		 * renamed by others.  Not so the socket, which php-fpm gives
+		 * to listen.owner. */
+		if (i + 1 < p->ndirs && (d->mode & S_ISVTX) && d->uid == 0 &&
+		    p->dirs[i + 1].uid == 0)
+			continue;
+		if (others_may_write(d))
+			return p->dirpaths[i];
+	}
+	return NULL;
+}
+
 void socket_probe_free(struct socket_probe *p)
 {
 	size_t i;

@@ -44,6 +44,12 @@ void socket_probe_cached(const struct rootfs *r, struct probe_cache *c,
 			 const char *path, struct socket_probe *out);
 void socket_probe_free(struct socket_probe *p);
 
+/* The first directory on the socket's way that a non-root user may write
+ * (owns it, or a group, other or ACL entry other than root's has w): such
+ * a user may rename or link anything onto the socket's name.  NULL when
+ * none; the way itself when it is unknown.  Points into p. */
+const char *socket_probe_open_dir(const struct socket_probe *p);
+
 /* Read the ACL of an open fd (O_PATH fine) into o; 0 or -1. */
 int probe_read_acl(int fd, struct fsobj *o);
 

@@ -63,14 +63,47 @@ static int apply_acl(const char *proc, const struct fsobj *want)
 	return rc;
 }
 
-int socket_repair(const struct rootfs *r, const char *path,
-		  dev_t expect_dev, ino_t expect_ino, const struct fsobj *want)
+/*
+ * May the socket behind fd be changed?  When the kernel proves it the
+ * pool's own; or, where the kernel cannot be asked or nothing listens on
+ * it (a stale file, a fixture root), when no non-root user could have
+ * put it there.  0, or -1 with EPERM and *why.
+ */
+static int proven_or_safe(int fd, const struct repair_target *t, char **why)
+{
+	enum sock_verdict v = SV_UNPROVABLE;
+	char *k = NULL;
+
+	if (t->expect)
+		v = kernel_prove_socket(fd, t->expect, &k);
+	else
+		k = xstrdup("nothing to prove it against");
+	if (v == SV_PROVEN ||
+	    ((v == SV_UNPROVABLE || v == SV_NOT_LISTENING) && t->open_dir == NULL)) {
+		free(k);
+		return 0;
+	}
+	if (v == SV_UNPROVABLE || v == SV_NOT_LISTENING)
+		*why = xasprintf("refused: it cannot be proven the pool's own (%s), and "
+				 "%s may be written by a non-root user; the pool's "
+				 "fix stays, php-fpm's next start creates the socket",
+				 k, t->open_dir);
+	else
+		*why = xasprintf("refused: %s", k);
+	free(k);
+	errno = EPERM;
+	return -1;
+}
+
+int socket_repair(const struct rootfs *r, const struct repair_target *t,
+		  const struct fsobj *want, char **why)
 {
 	struct stat st;
 	char proc[64];
 	int fd, saved, rc = -1;
 
-	fd = rootfs_open(r, path, O_PATH | O_NOFOLLOW);
+	*why = NULL;
+	fd = rootfs_open(r, t->path, O_PATH | O_NOFOLLOW);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0)
@@ -83,10 +116,13 @@ int socket_repair(const struct rootfs *r, const char *path,
 		errno = ENOTSOCK;
 		goto out;
 	}
-	if (st.st_dev != expect_dev || st.st_ino != expect_ino) {
+	if (st.st_dev != t->dev || st.st_ino != t->ino) {
 		errno = ESTALE;
 		goto out;
 	}
+	/* The proof is about this fd's inode, which every change goes through. */
+	if (proven_or_safe(fd, t, why) < 0)
+		goto out;
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
 	if (fchownat(fd, "", want->uid, want->gid, AT_EMPTY_PATH) < 0)
 		goto out;

@@ -411,12 +411,17 @@ for swap in symlink file other-socket; do
 done
 
 # The socket in a world-writable (not sticky) directory: repaired only
-# through the inode it judged; the directory is left as it is.
+# through the inode it judged, and only on the kernel's proof that it is
+# the pool's listening socket (ss shows that proof here; where the kernel
+# cannot give it, a refusal); the directory is left as it is.  A socket
+# swapped in there: cases-sockets.sh, socket-swap-in-world-writable-dir.
 fresh; mkdir -m 0777 "$work/run/open"; chmod 0777 "$work/run/open"
 sed -i "s#^listen = .*#listen = $work/run/open/php.sock#" "$W"; SOCK0=$SOCK; SOCK=$work/run/open/php.sock
 cve_restart
 G fix
-if sane && [ $rc -eq 0 ] && [ "$(stat -c %U:%G:%a "$SOCK")" = www-data:www-data:660 ] \
+kproof=$(ss -xlpH 2>/dev/null | awk -v s="$SOCK" '$5 == s' | grep -c '"php-fpm8.2"')
+if sane && { { [ $rc -eq 0 ] && [ "$kproof" -ge 1 ] && [ "$(stat -c %U:%G:%a "$SOCK")" = www-data:www-data:660 ]; } \
+	|| { [ $rc -eq 1 ] && [ "$kproof" = 0 ] && has "not repaired: refused"; }; } \
    && [ "$(stat -c %a "$work/run/open")" = 777 ]; then ok socket-in-world-writable-dir
 else bad socket-in-world-writable-dir "rc=$rc $(stat -c %U:%G:%a "$SOCK") $out"; fi
 stop_fpm; SOCK=$SOCK0
@@ -517,6 +522,6 @@ if [ "$rc" = 2 ] && has "waiting for another php-fpm-guard" && has "held by anot
 else bad lock-held-too-long-gives-up "rc=$rc $out"; fi
 
 . "$(dirname "$0")/cases-children.sh"	# issue 12 C: children, closed pools, C1, undo
-
+. "$(dirname "$0")/cases-sockets.sh"	# issue 12 A: socket swaps, links, orphans, pid files, the proof child
 [ $known -eq 0 ] || echo "($known known gaps, listed above as 'known')"
 finish
