@@ -75,9 +75,12 @@ static void cache_close(struct run *r)
 
 /* ---- setup ---- */
 
-static char *in_root(const char *root, const char *path)
+/* --state-dir and --log-dir are host paths, root's own choice; the
+ * defaults are inside --root and resolve there (state_open_in). */
+static int open_guard_dir(struct state_dir *d, const char *given, const char *root,
+			  const char *dflt, mode_t mode, char **err)
 {
-	return strcmp(root, "/") == 0 ? xstrdup(path) : xasprintf("%s%s", root, path);
+	return given ? state_open(d, given, mode, err) : state_open_in(d, root, dflt, mode, err);
 }
 
 static char **pool_clients(void *ctx, const char *pool, size_t *n)
@@ -126,11 +129,9 @@ void guard_load_conf(struct guard_opts *o, struct guard_conf *g)
 
 static int open_state(struct run *r, char **err)
 {
-	char *path = r->o->state_dir ? xstrdup(r->o->state_dir)
-				     : in_root(r->o->host.root, DEFAULT_STATE_DIR);
-	int rc = state_open(&r->st, path, 0700, err);
+	int rc = open_guard_dir(&r->st, r->o->state_dir, r->o->host.root, DEFAULT_STATE_DIR,
+				0700, err);
 
-	free(path);
 	if (rc == 0 && state_lock(&r->st, 60, err) < 0) {
 		state_close(&r->st);
 		return -1;
@@ -176,15 +177,14 @@ static void run_free(struct run *r)
 static void save_report(struct run *r, struct run_report *rep)
 {
 	struct state_dir ld;
-	char *path, *err = NULL, *json, name[96];
+	char *err = NULL, *json, name[96];
 
 	if (r->o->syslog)
 		report_findings_syslog(rep);
-	path = r->o->log_dir ? xstrdup(r->o->log_dir) : in_root(r->o->host.root, DEFAULT_LOG_DIR);
-	if (state_open(&ld, path, 0750, &err) < 0) {
+	if (open_guard_dir(&ld, r->o->log_dir, r->o->host.root, DEFAULT_LOG_DIR, 0750,
+			   &err) < 0) {
 		fprintf(stderr, "php-fpm-guard: report not saved: %s\n", err);
 		free(err);
-		free(path);
 		return;
 	}
 	json = report_findings_json(rep);
@@ -198,7 +198,6 @@ static void save_report(struct run *r, struct run_report *rep)
 		snprintf(rep->saved_as, sizeof rep->saved_as, "%s", name);
 	}
 	free(json);
-	free(path);
 	state_close(&ld);
 }
 
@@ -1141,7 +1140,7 @@ static int pin_with_dropin(struct run *r, struct host_view *h, struct prediction
 	struct pool_view *cpv = find_pool_view(h, p->iv->loc.config, pool, NULL);
 	struct dropin_change chg;
 	struct host_view check;
-	char *err = NULL, *copy;
+	char *err = NULL;
 	size_t k;
 	int ok = 0;
 
@@ -1157,9 +1156,10 @@ static int pin_with_dropin(struct run *r, struct host_view *h, struct prediction
 		*why = err;
 		return -1;
 	}
-	/* 1: with the drop-in, the predicted socket lets every client in. */
-	copy = xasprintf("%s%s", p->pr.root, chg.path);
-	if (atomic_file_replace(copy, 0, chg.text, strlen(chg.text), 0, 0, 0644) == 0) {
+	/* 1: with the drop-in, the predicted socket lets every client in.
+	 * Written through the prediction's own root, as the real one was. */
+	if (rootfs_replace(&p->hp.root, chg.path, 0, chg.text, strlen(chg.text), 0, 0, 0644,
+			   1) == 0) {
 		host_free(&p->hp);
 		if (host_inspect(&p->po, &p->hp) == 0) {
 			struct pool_view *v = find_pool_view(&p->hp, p->iv->loc.config, pool, NULL);
@@ -1170,7 +1170,6 @@ static int pin_with_dropin(struct run *r, struct host_view *h, struct prediction
 			p->have = 0;
 		}
 	}
-	free(copy);
 	if (!ok)
 		*why = xasprintf("%s does not take effect (the include glob does not read it, "
 				 "or a later file overrides it)", chg.path);

@@ -58,15 +58,14 @@ static void release(struct atomic_file *af)
 		close(af->fd);
 	if (af->dirfd >= 0)
 		close(af->dirfd);
-	free(af->dir);
 	free(af->base);
 	free(af->tmp);
 	memset(af, 0, sizeof *af);
 	af->fd = af->dirfd = -1;
 }
 
-int atomic_file_begin(struct atomic_file *af, const char *path, int must_exist,
-		      uid_t uid, gid_t gid, mode_t mode)
+int atomic_file_begin_at(struct atomic_file *af, int dirfd, const char *name,
+			 int must_exist, uid_t uid, gid_t gid, mode_t mode)
 {
 	struct stat st;
 	char rnd[13];
@@ -74,9 +73,13 @@ int atomic_file_begin(struct atomic_file *af, const char *path, int must_exist,
 
 	memset(af, 0, sizeof *af);
 	af->fd = af->dirfd = -1;
-	if (split_path(path, &af->dir, &af->base) < 0)
+	if (*name == '\0' || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		errno = EINVAL;
 		return -1;
-	af->dirfd = open(af->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	af->base = xstrdup(name);
+	/* A descriptor of our own that fsync accepts (dirfd may be O_PATH). */
+	af->dirfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (af->dirfd < 0)
 		goto fail;
 	if (fstatat(af->dirfd, af->base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -111,6 +114,27 @@ fail:
 	release(af);
 	errno = saved;
 	return -1;
+}
+
+int atomic_file_begin(struct atomic_file *af, const char *path, int must_exist,
+		      uid_t uid, gid_t gid, mode_t mode)
+{
+	char *dir, *base;
+	int dfd, rc, saved;
+
+	memset(af, 0, sizeof *af);
+	af->fd = af->dirfd = -1;
+	if (split_path(path, &dir, &base) < 0)
+		return -1;
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	rc = dfd < 0 ? -1 : atomic_file_begin_at(af, dfd, base, must_exist, uid, gid, mode);
+	saved = errno;
+	if (dfd >= 0)
+		close(dfd);
+	free(dir);
+	free(base);
+	errno = saved;
+	return rc;
 }
 
 int atomic_file_write(struct atomic_file *af, const void *buf, size_t len)
@@ -169,13 +193,13 @@ void atomic_file_abort(struct atomic_file *af)
 	release(af);
 }
 
-static int replace(const char *path, int must_exist, const void *buf, size_t len,
-		   uid_t uid, gid_t gid, mode_t mode, int transient)
+int atomic_file_replace_at(int dirfd, const char *name, int must_exist, const void *buf,
+			   size_t len, uid_t uid, gid_t gid, mode_t mode, int transient)
 {
 	struct atomic_file af;
 	int saved;
 
-	if (atomic_file_begin(&af, path, must_exist, uid, gid, mode) < 0)
+	if (atomic_file_begin_at(&af, dirfd, name, must_exist, uid, gid, mode) < 0)
 		return -1;
 	af.transient = transient;
 	if (atomic_file_write(&af, buf, len) < 0) {
@@ -185,6 +209,26 @@ static int replace(const char *path, int must_exist, const void *buf, size_t len
 		return -1;
 	}
 	return atomic_file_commit(&af);
+}
+
+static int replace(const char *path, int must_exist, const void *buf, size_t len,
+		   uid_t uid, gid_t gid, mode_t mode, int transient)
+{
+	char *dir, *base;
+	int dfd, rc, saved;
+
+	if (split_path(path, &dir, &base) < 0)
+		return -1;
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	rc = dfd < 0 ? -1 : atomic_file_replace_at(dfd, base, must_exist, buf, len, uid, gid,
+						   mode, transient);
+	saved = errno;
+	if (dfd >= 0)
+		close(dfd);
+	free(dir);
+	free(base);
+	errno = saved;
+	return rc;
 }
 
 int atomic_file_replace(const char *path, int must_exist, const void *buf,
