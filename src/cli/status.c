@@ -68,12 +68,15 @@ static int prom_dir_open(const struct rootfs *fs, const char *path, const char *
 {
 	char *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
 	char *shown = rootfs_host_path(fs, *dir ? dir : "/");
-	struct stat st;
+	struct stat st, lst;
 	int fd = rootfs_open_parent(fs, path, 0, base);
 
 	if (fd < 0 && errno == ENOENT) {
 		fd = -2;
-	} else if (fd < 0 || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode) || (st.st_mode & 022)) {
+	} else if (fd < 0 || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode) || (st.st_mode & 022) ||
+		   (*dir && rootfs_lstat(fs, dir, &lst) == 0 && S_ISLNK(lst.st_mode))) {
+		/* The directory itself a symlink: refused as before, though the
+		 * write would stay inside the root through fd anyway. */
 		if (fd >= 0)
 			close(fd);
 		fd = -1;
