@@ -50,11 +50,17 @@ void judged_free(struct judged *j)
 
 void judged_report(struct session *s, struct judged *j)
 {
-	char *dir = session_log_dir(s);
+	struct state_dir ld;
+	char *err = NULL;
+	int have = session_open_log(s, &ld, &err) == 0;
 
 	report_findings_text(stderr, &j->rep);
-	report_save(&j->rep, dir, s->o->syslog);
-	free(dir);
+	if (!have)
+		fprintf(stderr, "php-fpm-guard: report not saved: %s\n", err);
+	report_save(&j->rep, have ? &ld : NULL, s->o->syslog);
+	if (have)
+		state_close(&ld);
+	free(err);
 }
 
 /* ---- deciding and fixing ---- */

@@ -11,9 +11,12 @@
 #define FPM_CACHE_FILE "fpm-cache.json"
 #define LOCK_WAIT_SECONDS 60
 
-static char *in_root(const char *root, const char *path)
+/* --state-dir and --log-dir are host paths, root's own choice; the
+ * defaults are inside --root and resolve there (state_open_in). */
+static int open_guard_dir(struct state_dir *d, const char *given, const char *root,
+			  const char *dflt, mode_t mode, char **err)
 {
-	return strcmp(root, "/") == 0 ? xstrdup(path) : xasprintf("%s%s", root, path);
+	return given ? state_open(d, given, mode, err) : state_open_in(d, root, dflt, mode, err);
 }
 
 static char **pool_clients(void *ctx, const char *pool, size_t *n)
@@ -77,11 +80,9 @@ void session_setup(struct session *s, struct guard_opts *o, const char *command)
 
 int session_open_state(struct session *s, char **err)
 {
-	char *path = s->o->state_dir ? xstrdup(s->o->state_dir)
-				     : in_root(s->o->host.root, DEFAULT_STATE_DIR);
-	int rc = state_open(&s->st, path, 0700, err);
+	int rc = open_guard_dir(&s->st, s->o->state_dir, s->o->host.root, DEFAULT_STATE_DIR,
+				0700, err);
 
-	free(path);
 	if (rc == 0 && state_lock(&s->st, LOCK_WAIT_SECONDS, err) < 0) {
 		state_close(&s->st);
 		return -1;
@@ -146,9 +147,9 @@ int session_fail(struct session *s, char *msg)
 	return s->conf.strict ? PFG_EXIT_ERROR : 0;
 }
 
-char *session_log_dir(const struct session *s)
+int session_open_log(const struct session *s, struct state_dir *ld, char **err)
 {
-	return s->o->log_dir ? xstrdup(s->o->log_dir) : in_root(s->o->host.root, DEFAULT_LOG_DIR);
+	return open_guard_dir(ld, s->o->log_dir, s->o->host.root, DEFAULT_LOG_DIR, 0750, err);
 }
 
 void session_free(struct session *s)

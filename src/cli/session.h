@@ -52,8 +52,9 @@ int session_begin(struct session *s, struct guard_opts *o, const char *command,
  * code: 0 unless strict = yes. */
 int session_fail(struct session *s, char *msg);
 
-/* Where this run's reports go (a host path; caller frees). */
-char *session_log_dir(const struct session *s);
+/* The directory this run's reports go to (--log-dir, a host path, else
+ * the default inside --root), opened into *ld.  0, or -1 with *err. */
+int session_open_log(const struct session *s, struct state_dir *ld, char **err);
 
 void session_free(struct session *s);
 

@@ -36,46 +36,65 @@ static char *in_root(const char *root, const char *path)
 
 /* ---- the textfile ---- */
 
-/* The textfile's host path, or NULL when it is switched off. */
-static char *prom_path(const struct guard_opts *o, const struct guard_conf *g)
+/*
+ * Where the textfile goes, inside *root; NULL when it is switched off.
+ * --prom-file is root's own host path.  guard.conf's prom_file and the
+ * default are paths inside --root, resolved there like every read: an
+ * image's guard.conf (or a symlink in it) never names a host file.
+ */
+static const char *prom_path(const struct guard_opts *o, const struct guard_conf *g,
+			     const char **root)
 {
-	if (o->prom_file)
-		return *o->prom_file ? xstrdup(o->prom_file) : NULL;
+	*root = o->host.root;
+	if (o->prom_file) {
+		*root = "/";
+		return *o->prom_file ? o->prom_file : NULL;
+	}
 	if (g->prom_file)
-		return *g->prom_file ? in_root(o->host.root, g->prom_file) : NULL;
-	return in_root(o->host.root, PFG_PROM_FILE);
+		return *g->prom_file ? g->prom_file : NULL;
+	return PFG_PROM_FILE;
 }
 
 /*
- * node_exporter's textfile directory: there already (never created), a
- * real directory, writable by its owner only -- root writes into it, and
- * a directory anyone could swap files in would aim that write.  0 use
- * it, 1 skip quietly (missing), -1 skip and say why.
+ * node_exporter's textfile directory, opened inside the root: there
+ * already (never created), a directory writable by its owner only --
+ * root writes into it, and a directory anyone could swap files in would
+ * aim that write.  The fd to write through; -2 skip quietly (missing);
+ * -1 skip and say why.
  */
-static int prom_dir_ok(const char *path, char **why)
+static int prom_dir_open(const struct rootfs *fs, const char *path, const char **base,
+			 char **why)
 {
 	char *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
-	struct stat st;
-	int rc = 0;
+	char *shown = rootfs_host_path(fs, *dir ? dir : "/");
+	struct stat st, lst;
+	int fd = rootfs_open_parent(fs, path, 0, base);
 
-	if (lstat(*dir ? dir : "/", &st) < 0)
-		rc = errno == ENOENT ? 1 : -1;
-	else if (!S_ISDIR(st.st_mode) || (st.st_mode & 022))
-		rc = -1;
-	if (rc < 0)
-		*why = xasprintf("%s is not a directory writable only by its owner", dir);
+	if (fd < 0 && errno == ENOENT) {
+		fd = -2;
+	} else if (fd < 0 || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode) || (st.st_mode & 022) ||
+		   (*dir && rootfs_lstat(fs, dir, &lst) == 0 && S_ISLNK(lst.st_mode))) {
+		/* The directory itself a symlink: refused as before, though the
+		 * write would stay inside the root through fd anyway. */
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+		*why = xasprintf("%s is not a directory writable only by its owner", shown);
+	}
+	free(shown);
 	free(dir);
-	return rc;
+	return fd;
 }
 
-static void write_prom(const char *path, const struct host_view *h, const struct record *rec)
+static void write_prom(int dfd, const char *base, const char *shown,
+		       const struct host_view *h, const struct record *rec)
 {
 	struct prom_run run = { rec->time, rec->verdict, rec->pools, rec->npools };
 	char *text = report_prom(h, &run);
 
-	if (atomic_file_replace_transient(path, text, strlen(text), geteuid(), getegid(),
-					  0644) < 0)
-		fprintf(stderr, "php-fpm-guard: metrics not written to %s: %s\n", path,
+	if (atomic_file_replace_at(dfd, base, 0, text, strlen(text), geteuid(), getegid(),
+				   0644, 1) < 0)
+		fprintf(stderr, "php-fpm-guard: metrics not written to %s: %s\n", shown,
 			strerror(errno));
 	free(text);
 }
@@ -85,23 +104,27 @@ static void write_prom(const char *path, const struct host_view *h, const struct
 static void record_prom(struct guard_opts *o, const struct guard_conf *g,
 			const struct record *rec, const struct host_view *h)
 {
-	char *path = prom_path(o, g), *why = NULL;
+	const char *root, *path = prom_path(o, g, &root), *base;
+	char *why = NULL, *shown;
+	struct rootfs fs;
 	struct host_opts ho;
 	struct host_view fresh;
-	int ok;
+	int dfd;
 
-	if (path == NULL || strrchr(path, '/') == NULL || (ok = prom_dir_ok(path, &why)) > 0) {
-		free(path);
+	if (path == NULL || path[0] != '/' || rootfs_init(&fs, root) < 0)
 		return;
-	}
-	if (ok < 0) {
-		fprintf(stderr, "php-fpm-guard: metrics not written: %s\n", why);
+	dfd = prom_dir_open(&fs, path, &base, &why);
+	shown = rootfs_host_path(&fs, path);
+	rootfs_close(&fs);
+	if (dfd < 0) {
+		if (dfd == -1)
+			fprintf(stderr, "php-fpm-guard: metrics not written: %s\n", why);
 		free(why);
-		free(path);
+		free(shown);
 		return;
 	}
 	if (h) {
-		write_prom(path, h, rec);
+		write_prom(dfd, base, shown, h, rec);
 	} else {
 		/* What the sockets are now: no php-fpm -t, no connect() --
 		 * the fix's own proof already ran. */
@@ -109,10 +132,11 @@ static void record_prom(struct guard_opts *o, const struct guard_conf *g,
 		ho.run_fpm_test = 0;
 		ho.prove = 0;
 		if (host_inspect(&ho, &fresh) == 0)
-			write_prom(path, &fresh, rec);
+			write_prom(dfd, base, shown, &fresh, rec);
 		host_free(&fresh);
 	}
-	free(path);
+	close(dfd);
+	free(shown);
 }
 
 /* ---- the record ---- */
@@ -321,15 +345,16 @@ int status_command(struct guard_opts *o)
 	char *path = o->state_dir ? xstrdup(o->state_dir) : in_root(o->host.root, DEFAULT_STATE_DIR);
 	char *why = NULL;
 	struct state_dir st;
-	struct stat sb;
 	json_object *j = NULL;
 	long long now = (long long)time(NULL), t = 0;
 	int rc;
 
-	/* status only reads: a missing state dir is not created. */
-	if (stat(path, &sb) < 0 && errno == ENOENT)
+	/* status only reads: a missing state dir is not created (mode 0). */
+	rc = o->state_dir ? state_open_in(&st, "/", o->state_dir, 0, &why)
+			  : state_open_in(&st, o->host.root, DEFAULT_STATE_DIR, 0, &why);
+	if (rc == 1)
 		why = xasprintf("no post-invoke or fix run recorded (%s does not exist)", path);
-	else if (state_open(&st, path, 0700, &why) == 0) {
+	else if (rc == 0) {
 		j = record_read(&st, &why);
 		state_close(&st);
 	}

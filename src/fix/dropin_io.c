@@ -1,6 +1,5 @@
 #include "dropin_io.h"
 #include "dropin.h"
-#include "../util/atomicfile.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -31,7 +30,6 @@ int dropin_write(struct host_view *h, const struct instance_view *iv,
 	struct exists_ctx x = { iv, NULL };
 	struct dropin d;
 	struct stat st;
-	char *host;
 	int rc = -1;
 
 	memset(chg, 0, sizeof *chg);
@@ -58,26 +56,20 @@ int dropin_write(struct host_view *h, const struct instance_view *iv,
 	dropin_free(&d);
 	if (dry)
 		return 0;
-	host = rootfs_host_path(&h->root, chg->path);
-	if (atomic_file_replace(host, 0, chg->text, strlen(chg->text), 0, 0, 0644) < 0)
+	/* Through the pool dir's fd, resolved inside the root as it was read. */
+	if (rootfs_replace(&h->root, chg->path, 0, chg->text, strlen(chg->text), 0, 0, 0644,
+			   0) < 0)
 		*err = xasprintf("%s: cannot write: %s", chg->path, strerror(errno));
 	else
 		rc = 0;
-	free(host);
 	return rc;
 }
 
 int dropin_undo(const struct rootfs *r, const struct dropin_change *chg)
 {
-	char *host = rootfs_host_path(r, chg->path);
-	int rc;
-
 	if (chg->old)
-		rc = atomic_file_replace(host, 0, chg->old, chg->oldlen, 0, 0, 0644);
-	else
-		rc = unlink(host) < 0 && errno != ENOENT ? -1 : 0;
-	free(host);
-	return rc;
+		return rootfs_replace(r, chg->path, 0, chg->old, chg->oldlen, 0, 0, 0644, 0);
+	return rootfs_unlink(r, chg->path);
 }
 
 void dropin_change_free(struct dropin_change *chg)
@@ -99,7 +91,7 @@ int dropin_tidy(struct host_view *h, const struct instance_view *iv, char **err)
 		struct exists_ctx x = { iv, f };
 		struct dropin d;
 		struct stat st;
-		char *buf, *out, *host;
+		char *buf, *out;
 		size_t len;
 		if (n <= blen || f[n - blen - 1] != '/' || strcmp(f + n - blen, DROPIN_NAME) != 0)
 			continue;
@@ -115,11 +107,9 @@ int dropin_tidy(struct host_view *h, const struct instance_view *iv, char **err)
 		gone = dropin_prune(&d, pool_defined_elsewhere, &x);
 		if (gone) {
 			out = dropin_render(&d);
-			host = rootfs_host_path(&h->root, f);
-			if (atomic_file_replace(host, 1, out, strlen(out), st.st_uid, st.st_gid,
-						st.st_mode & 07777) < 0)
+			if (rootfs_replace(&h->root, f, 1, out, strlen(out), st.st_uid, st.st_gid,
+					   st.st_mode & 07777, 0) < 0)
 				*err = xasprintf("%s: cannot write: %s", f, strerror(errno));
-			free(host);
 			free(out);
 			total += gone;
 		}

@@ -4,7 +4,9 @@
  * The drop-in goes beside the pool's own file (pool.d/), so the include
  * glob that reads that file reads it too, and sorts after it.  Entries
  * of pools no other file defines are dropped on every write.  The write
- * is atomic (temp + fsync + rename + fsync of the directory), root:root
+ * is atomic (temp + fsync + rename + fsync of the directory) through the
+ * pool directory's fd, opened inside the root as it was read (rootfs_replace:
+ * a symlink in an image never sends it to the host), root:root
  * 0644 like the package's pool files; the previous bytes are handed back
  * so that a refusal by php-fpm -t can put them back.
  */

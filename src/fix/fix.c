@@ -589,7 +589,7 @@ static int replace_file(const struct fix_file *ff, const char *buf, size_t len)
 		return atomic_file_replace(ff->host_path, 1, buf, len, ff->uid, ff->gid,
 					   ff->mode);
 	return atomic_file_replace_at(ff->dirfd, ff->base, 1, buf, len, ff->uid, ff->gid,
-				      ff->mode);
+				      ff->mode, 0);
 }
 
 /* Put file i back to its original bytes, owner and mode. */
@@ -770,7 +770,7 @@ static int recover_file(struct state_dir *st, json_object *o, char **err)
 			*err = xasprintf("%s/%s: backup missing", st->path, bname);
 		rc = -1;
 	} else if (atomic_file_replace_at(dfd, base, 1, old, oldlen, sb.st_uid, sb.st_gid,
-					  sb.st_mode & 07777) < 0) {
+					  sb.st_mode & 07777, 0) < 0) {
 		*err = xasprintf("%s: cannot restore: %s", path, strerror(errno));
 		rc = -1;
 	} else {

@@ -166,7 +166,8 @@ static int on_entry(void *user, const char *section, const char *name,
 			conf_error(g, l->file, line,
 				   "fix_target = '%s': expected pool-file or drop-in", value);
 	} else if (strcmp(name, "prom_file") == 0 && pool == NULL) {
-		/* The Prometheus textfile: a path inside the root, or none. */
+		/* The Prometheus textfile: a path inside the root (cli/status.c
+		 * opens it there), or none. */
 		if (strcmp(value, "none") != 0 && value[0] != '/')
 			conf_error(g, l->file, line, "prom_file = '%s': expected an absolute "
 				   "path or none", value);

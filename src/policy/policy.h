@@ -10,6 +10,11 @@
  *     fix_target = pool-file | drop-in  (default pool-file)
  *     predict = yes | no                (default yes: Pre-Install-Pkgs)
  *     prom_file = PATH | none           (default the node_exporter textfile)
+ * PATH is always a path inside the root (--root), resolved there like every
+ * read (RESOLVE_IN_ROOT: a symlink in an image stays in the image), never
+ * a host path: an image's guard.conf cannot aim root's write at the host.
+ * Only the command line's --prom-file, --state-dir and --log-dir are host
+ * paths.
  * [pool NAME] sections override policy and clients for pools of that name
  * (case-insensitive, as php-fpm names pools).  The command line's --policy
  * overrides every file.  Any unknown section or key, or a bad value, is an

@@ -175,12 +175,13 @@ size_t pin_fix_lines(struct prediction *p, const struct finding *f, char **lines
 static int pinned_in_prediction(struct prediction *p, const struct dropin_change *chg,
 				const char *pool)
 {
-	char *copy = xasprintf("%s%s", p->pr.root, chg->path);
 	struct pool_view *v;
 	size_t k;
 	int ok = 0;
 
-	if (atomic_file_replace(copy, 0, chg->text, strlen(chg->text), 0, 0, 0644) < 0)
+	/* Written through the prediction's own root, as the real one was. */
+	if (rootfs_replace(&p->hp.root, chg->path, 0, chg->text, strlen(chg->text), 0, 0, 0644,
+			   1) < 0)
 		goto out;
 	host_free(&p->hp);
 	if (host_inspect(&p->po, &p->hp) < 0) {
@@ -192,7 +193,6 @@ static int pinned_in_prediction(struct prediction *p, const struct dropin_change
 	for (k = 0; ok && k < v->nclients; k++)
 		ok = v->clients[k].user == NULL || v->clients[k].next == V_ALLOWED;
 out:
-	free(copy);
 	return ok;
 }
 

@@ -15,7 +15,15 @@
  * (0666 before the CVE-2014-0185 fix, 0660 after) is the new one.  Users
  * and groups come from a copy of /etc/passwd and /etc/group.
  *
- * The .deb is read with dpkg-deb (-x, -e): no archive parsing here.
+ * The .deb is read with dpkg-deb (-x, -e): no archive parsing here.  What
+ * it unpacks is the package's word, and the package is not trusted before
+ * dpkg judges it: the unpacked tree and the prediction are each a root
+ * where no symlink is followed (rootfs_init_nofollow: RESOLVE_IN_ROOT |
+ * RESOLVE_NO_SYMLINKS), a conffile line that is not a canonical absolute
+ * path ("..", ".", "//", relative) refuses the whole prediction, and every
+ * predicted file is a new name (O_CREAT|O_EXCL|O_NOFOLLOW) made through
+ * its directory's fd, directories made one component at a time.  The
+ * host's files are read inside the host root (rootfs_read_file).
  */
 #ifndef PFG_PREDICT_H
 #define PFG_PREDICT_H
@@ -42,7 +50,7 @@ struct predict_result {
 	int prompts;			/* dpkg would ask about a conffile */
 };
 
-/* 0, or -1 with *err. */
+/* 0, or -1 with *err (a refused package says why; the caller names it). */
 int predict_build(const struct predict_input *in, const struct rootfs *host,
 		  struct predict_result *out, char **err);
 void predict_cleanup(struct predict_result *r);

@@ -68,11 +68,12 @@ void run_report_free(struct run_report *r, struct finding_outcome *out, size_t n
 /*
  * Keep the report where admins look (report/save.c): one syslog line per
  * finding and one for the run (unless use_syslog is 0), and the JSON as
- * TIME-COMMAND-PID.json and latest.json in log_dir (a host path, checked
- * as a state dir: root's, writable by nobody else).  Failing to save is
- * said on stderr, never fatal; r->saved_as names the file when it worked.
+ * TIME-COMMAND-PID.json and latest.json in the opened log dir ld (NULL:
+ * it could not be opened).  Failing to save is said on stderr, never
+ * fatal; r->saved_as names the file when it worked.
  */
-void report_save(struct run_report *r, const char *log_dir, int use_syslog);
+struct state_dir;
+void report_save(struct run_report *r, struct state_dir *ld, int use_syslog);
 
 /* Compiler-style text: one block per finding, then the verdict. */
 void report_findings_text(FILE *f, const struct run_report *r);

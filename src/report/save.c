@@ -6,24 +6,21 @@
 #include <string.h>
 #include <unistd.h>
 
-void report_save(struct run_report *r, const char *log_dir, int use_syslog)
+void report_save(struct run_report *r, struct state_dir *ld, int use_syslog)
 {
-	struct state_dir ld;
-	char *err = NULL, *json = NULL, name[96];
+	char *err = NULL, *json, name[96];
 
 	if (use_syslog)
 		report_findings_syslog(r);
-	if (state_open(&ld, log_dir, 0750, &err) < 0)
-		goto out;
+	if (ld == NULL)
+		return;
 	json = report_findings_json(r);
 	snprintf(name, sizeof name, "%lld-%s-%d.json", r->time, r->command, (int)getpid());
-	if (state_write(&ld, name, json, strlen(json), 0640, &err) == 0 &&
-	    state_write(&ld, "latest.json", json, strlen(json), 0640, &err) == 0)
+	if (state_write(ld, name, json, strlen(json), 0640, &err) == 0 &&
+	    state_write(ld, "latest.json", json, strlen(json), 0640, &err) == 0)
 		/* `status` names it (cli/status.c records every run). */
 		snprintf(r->saved_as, sizeof r->saved_as, "%s", name);
-	state_close(&ld);
-out:
-	if (err)
+	else
 		fprintf(stderr, "php-fpm-guard: report not saved: %s\n", err);
 	free(err);
 	free(json);

@@ -1,5 +1,6 @@
 #include "state.h"
 #include "../util/atomicfile.h"
+#include "../util/rootfs.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -33,28 +34,42 @@ static const char *untrusted_why(const struct stat *st)
 	return NULL;
 }
 
-static int mkdir_parents(const char *path, mode_t mode)
-{
-	char *p = xstrdup(path), *s;
-	int rc = 0;
-
-	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (rc == 0 && mkdir(p, mode) < 0 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
-
-int state_open(struct state_dir *s, const char *path, mode_t create_mode,
-	       char **err)
+/* The directory's last name below its opened parent: made with mode
+ * when missing (mode 0: never), then opened without following it. */
+static int open_last(struct state_dir *s, int dfd, const char *base, mode_t mode,
+		     const char *disp, char **err)
 {
 	struct stat st;
 	const char *why = NULL;
+
+	if (mode && mkdirat(dfd, base, mode) < 0 && errno != EEXIST)
+		return fail(err, "%s: %s", disp, strerror(errno));
+	s->fd = openat(dfd, base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s->fd < 0) {
+		if (errno == ENOENT && mode == 0)
+			return 1;
+		return fail(err, "%s: %s", disp,
+			    errno == ENOTDIR || errno == ELOOP
+				    ? "not a directory (a symlink or a file): refused"
+				    : strerror(errno));
+	}
+	if (fstat(s->fd, &st) < 0 || (why = untrusted_why(&st)) != NULL) {
+		int e = errno;
+		close(s->fd);
+		s->fd = -1;
+		return fail(err, "%s: %s: refused", disp, why ? why : strerror(e));
+	}
+	s->gid = st.st_gid;
+	return 0;
+}
+
+int state_open_in(struct state_dir *s, const char *root, const char *path,
+		  mode_t create_mode, char **err)
+{
+	struct rootfs fs;
+	const char *base;
+	char *disp;
+	int dfd, rc;
 
 	memset(s, 0, sizeof *s);
 	s->fd = s->lock_fd = -1;
@@ -63,25 +78,30 @@ int state_open(struct state_dir *s, const char *path, mode_t create_mode,
 	/* "dir/" would make lstat and O_NOFOLLOW follow a final symlink. */
 	if (strlen(path) > 1 && path[strlen(path) - 1] == '/')
 		return fail(err, "%s: give the directory without a trailing '/'", path);
-	if (lstat(path, &st) < 0) {
-		if (errno != ENOENT || mkdir_parents(path, create_mode) < 0)
-			return fail(err, "%s: %s", path, strerror(errno));
-	}
-	s->fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (s->fd < 0)
-		return fail(err, "%s: %s", path,
-			    errno == ENOTDIR || errno == ELOOP
-				    ? "not a directory (a symlink or a file): refused"
-				    : strerror(errno));
-	if (fstat(s->fd, &st) < 0 || (why = untrusted_why(&st)) != NULL) {
-		int e = errno;
-		close(s->fd);
-		s->fd = -1;
-		return fail(err, "%s: %s: refused", path, why ? why : strerror(e));
-	}
-	s->path = xstrdup(path);
-	s->gid = st.st_gid;
-	return 0;
+	if (rootfs_init(&fs, root) < 0)
+		return fail(err, "%s: %s", root, strerror(errno));
+	disp = rootfs_host_path(&fs, path);
+	/* The parents resolve inside the root, as every read there does. */
+	dfd = rootfs_open_parent(&fs, path, create_mode ? 0755 : 0, &base);
+	if (dfd < 0)
+		rc = errno == ENOENT && create_mode == 0 ? 1
+			: fail(err, "%s: %s", disp, strerror(errno));
+	else
+		rc = open_last(s, dfd, base, create_mode, disp, err);
+	if (dfd >= 0)
+		close(dfd);
+	rootfs_close(&fs);
+	if (rc == 0)
+		s->path = disp;
+	else
+		free(disp);
+	return rc;
+}
+
+int state_open(struct state_dir *s, const char *path, mode_t create_mode,
+	       char **err)
+{
+	return state_open_in(s, "/", path, create_mode, err);
 }
 
 void state_close(struct state_dir *s)
@@ -222,28 +242,38 @@ char *state_path(const struct state_dir *s, const char *name)
 	return xasprintf("%s/%s", s->path, name);
 }
 
+/* name is ours: a file in the dir, or in one subdirectory of it. */
+static int write_in(struct state_dir *s, const char *name, const void *buf, size_t len,
+		    mode_t mode, int transient, char **err)
+{
+	const char *slash = strrchr(name, '/');
+	int dfd = s->fd, rc, e;
+
+	if (slash) {
+		char *sub = xstrndup(name, (size_t)(slash - name));
+		dfd = openat(s->fd, sub, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		free(sub);
+	}
+	rc = dfd < 0 ? -1 : atomic_file_replace_at(dfd, slash ? slash + 1 : name, 0, buf, len,
+						   geteuid(), s->gid, mode, transient);
+	e = errno;
+	if (slash && dfd >= 0)
+		close(dfd);
+	if (rc < 0)
+		fail(err, "%s/%s: cannot write: %s", s->path, name, strerror(e));
+	return rc;
+}
+
 int state_write(struct state_dir *s, const char *name, const void *buf,
 		size_t len, mode_t mode, char **err)
 {
-	char *p = state_path(s, name);
-	int rc = atomic_file_replace(p, 0, buf, len, geteuid(), s->gid, mode);
-
-	if (rc < 0)
-		fail(err, "%s: cannot write: %s", p, strerror(errno));
-	free(p);
-	return rc;
+	return write_in(s, name, buf, len, mode, 0, err);
 }
 
 int state_write_transient(struct state_dir *s, const char *name, const void *buf,
 			  size_t len, mode_t mode, char **err)
 {
-	char *p = state_path(s, name);
-	int rc = atomic_file_replace_transient(p, buf, len, geteuid(), s->gid, mode);
-
-	if (rc < 0)
-		fail(err, "%s: cannot write: %s", p, strerror(errno));
-	free(p);
-	return rc;
+	return write_in(s, name, buf, len, mode, 1, err);
 }
 
 int state_remove(struct state_dir *s, const char *name)

@@ -8,7 +8,7 @@
  * created 0700 (reports 0750) when missing.  Files in it are opened
  * O_NOFOLLOW and must be regular, ours, and not writable by others; a file
  * someone else planted is refused, never read.  Writes are atomic
- * (atomicfile).  Functions return -1 with a message in *err (caller frees).
+ * (atomicfile, through the dir's fd).  Functions return -1 with a message in *err (caller frees).
  */
 #ifndef PFG_STATE_H
 #define PFG_STATE_H
@@ -23,8 +23,19 @@ struct state_dir {
 	gid_t gid;		/* files written get the dir's group (adm for logs) */
 };
 
+/* path is a host path (--state-dir, --log-dir: root's own choice). */
 int state_open(struct state_dir *s, const char *path, mode_t create_mode,
 	       char **err);
+/*
+ * The default dirs under --root: path is inside root and resolves there
+ * as every read does (rootfs_open_parent), so an image whose /var/lib is
+ * a symlink to a host directory gets its state dir inside the image, not
+ * on the host.  The last name is never a symlink, as above.  0; 1 when
+ * create_mode is 0 and the directory does not exist (*err untouched);
+ * -1 with *err.  s->path is the host-visible path, for messages.
+ */
+int state_open_in(struct state_dir *s, const char *root, const char *path,
+		  mode_t create_mode, char **err);
 void state_close(struct state_dir *s);
 
 /* Exclusive lock for the whole run: waits up to wait_s seconds (saying

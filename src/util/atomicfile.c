@@ -58,21 +58,30 @@ static void release(struct atomic_file *af)
 		close(af->fd);
 	if (af->dirfd >= 0)
 		close(af->dirfd);
-	free(af->dir);
 	free(af->base);
 	free(af->tmp);
 	memset(af, 0, sizeof *af);
 	af->fd = af->dirfd = -1;
 }
 
-/* The temp file beside af->base in af->dirfd, with owner and mode. */
-static int begin_in_dir(struct atomic_file *af, int must_exist, uid_t uid, gid_t gid,
-			mode_t mode)
+int atomic_file_begin_at(struct atomic_file *af, int dirfd, const char *name,
+			 int must_exist, uid_t uid, gid_t gid, mode_t mode)
 {
 	struct stat st;
 	char rnd[13];
 	int tries, saved;
 
+	memset(af, 0, sizeof *af);
+	af->fd = af->dirfd = -1;
+	if (*name == '\0' || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		errno = EINVAL;
+		return -1;
+	}
+	af->base = xstrdup(name);
+	/* A descriptor of our own that fsync accepts (dirfd may be O_PATH). */
+	af->dirfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (af->dirfd < 0)
+		goto fail;
 	if (fstatat(af->dirfd, af->base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (!S_ISREG(st.st_mode)) {
 			errno = S_ISLNK(st.st_mode) ? ELOOP : EINVAL;
@@ -110,42 +119,22 @@ fail:
 int atomic_file_begin(struct atomic_file *af, const char *path, int must_exist,
 		      uid_t uid, gid_t gid, mode_t mode)
 {
-	int saved;
+	char *dir, *base;
+	int dfd, rc, saved;
 
 	memset(af, 0, sizeof *af);
 	af->fd = af->dirfd = -1;
-	if (split_path(path, &af->dir, &af->base) < 0)
+	if (split_path(path, &dir, &base) < 0)
 		return -1;
-	af->dirfd = open(af->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (af->dirfd < 0) {
-		saved = errno;
-		release(af);
-		errno = saved;
-		return -1;
-	}
-	return begin_in_dir(af, must_exist, uid, gid, mode);
-}
-
-static int valid_base(const char *base)
-{
-	return base[0] != '\0' && strchr(base, '/') == NULL && strcmp(base, ".") != 0 &&
-	       strcmp(base, "..") != 0;
-}
-
-int atomic_file_begin_at(struct atomic_file *af, int dirfd, const char *base,
-			 int must_exist, uid_t uid, gid_t gid, mode_t mode)
-{
-	memset(af, 0, sizeof *af);
-	af->fd = af->dirfd = -1;
-	if (!valid_base(base)) {
-		errno = EINVAL;
-		return -1;
-	}
-	af->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-	if (af->dirfd < 0)
-		return -1;
-	af->base = xstrdup(base);
-	return begin_in_dir(af, must_exist, uid, gid, mode);
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	rc = dfd < 0 ? -1 : atomic_file_begin_at(af, dfd, base, must_exist, uid, gid, mode);
+	saved = errno;
+	if (dfd >= 0)
+		close(dfd);
+	free(dir);
+	free(base);
+	errno = saved;
+	return rc;
 }
 
 int atomic_file_write(struct atomic_file *af, const void *buf, size_t len)
@@ -204,38 +193,42 @@ void atomic_file_abort(struct atomic_file *af)
 	release(af);
 }
 
-static int write_commit(struct atomic_file *af, const void *buf, size_t len, int transient)
+int atomic_file_replace_at(int dirfd, const char *name, int must_exist, const void *buf,
+			   size_t len, uid_t uid, gid_t gid, mode_t mode, int transient)
 {
+	struct atomic_file af;
 	int saved;
 
-	af->transient = transient;
-	if (atomic_file_write(af, buf, len) < 0) {
+	if (atomic_file_begin_at(&af, dirfd, name, must_exist, uid, gid, mode) < 0)
+		return -1;
+	af.transient = transient;
+	if (atomic_file_write(&af, buf, len) < 0) {
 		saved = errno;
-		atomic_file_abort(af);
+		atomic_file_abort(&af);
 		errno = saved;
 		return -1;
 	}
-	return atomic_file_commit(af);
+	return atomic_file_commit(&af);
 }
 
 static int replace(const char *path, int must_exist, const void *buf, size_t len,
 		   uid_t uid, gid_t gid, mode_t mode, int transient)
 {
-	struct atomic_file af;
+	char *dir, *base;
+	int dfd, rc, saved;
 
-	if (atomic_file_begin(&af, path, must_exist, uid, gid, mode) < 0)
+	if (split_path(path, &dir, &base) < 0)
 		return -1;
-	return write_commit(&af, buf, len, transient);
-}
-
-int atomic_file_replace_at(int dirfd, const char *base, int must_exist, const void *buf,
-			   size_t len, uid_t uid, gid_t gid, mode_t mode)
-{
-	struct atomic_file af;
-
-	if (atomic_file_begin_at(&af, dirfd, base, must_exist, uid, gid, mode) < 0)
-		return -1;
-	return write_commit(&af, buf, len, 0);
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	rc = dfd < 0 ? -1 : atomic_file_replace_at(dfd, base, must_exist, buf, len, uid, gid,
+						   mode, transient);
+	saved = errno;
+	if (dfd >= 0)
+		close(dfd);
+	free(dir);
+	free(base);
+	errno = saved;
+	return rc;
 }
 
 int atomic_file_replace(const char *path, int must_exist, const void *buf,
@@ -250,7 +243,7 @@ int atomic_file_replace_transient(const char *path, const void *buf, size_t len,
 	return replace(path, 0, buf, len, uid, gid, mode, 1);
 }
 
-/* Unlink our temp names for base in the directory d (closed here). */
+/* Unlink our temp names for base in the directory dfd (closed here). */
 static void sweep_dir(int dfd, const char *base)
 {
 	char *prefix = xasprintf(".%s" TMP_TAG, base);
@@ -284,6 +277,6 @@ void atomic_file_sweep_at(int dirfd, const char *base)
 {
 	/* A fresh open of the same directory: fdopendir would take dirfd
 	 * and its offset. */
-	if (valid_base(base))
+	if (*base && strchr(base, '/') == NULL && strcmp(base, ".") != 0 && strcmp(base, "..") != 0)
 		sweep_dir(openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), base);
 }
