@@ -11,6 +11,9 @@
 #   pair   php-fpm-guard pre-invoke, then post-invoke (the hooks of one apt run)
 #   fpm-t  php-fpm8.2 -t on the same config (what an admin runs by hand)
 #   floor  reading every config file once (cat) and stat-ing every socket
+#   plugin       check --monitoring-plugin, php-fpm -t answered from the
+#                cache the pair left (what a monitoring agent runs each minute)
+#   p-cold       the same without a cache: php-fpm -t runs every time
 # and prints wall and CPU ms, peak RSS, the ratios pair/fpm-t and
 # pair/floor, and the targets.  Size 0 is a host without PHP-FPM.
 # Then, for 1 and 1000 pools, the instructions of the pair under
@@ -49,6 +52,24 @@ make_host() {	# make_host DIR N
 		}' "$d" "$n"
 }
 
+# The monitoring plugin on the same host: each run must fit a 1-minute
+# check interval by a wide margin.
+plugin_rows() {	# plugin_rows N (after the pair, with args set)
+	local a cold=()
+	for a in "${args[@]}"; do
+		[ "$a" = "$d/state" ] && a=$d/state-cold
+		cold+=("$a")
+	done
+	mkdir -p "$d/state-cold"; chmod 700 "$d/state-cold"
+	read -r mw mc mr < <("$T" "$R" "$W" -- "$G" "${args[@]}" check --monitoring-plugin)
+	printf '%-6s %-6s %9s %9s %9s %8s %8s  %s\n' "$1" plugin "$mw" "$mc" "$mr" - - \
+		"<= 600 ms (1% of a 1-minute interval)"
+	[ "$1" != 0 ] || return 0
+	read -r mw mc mr < <("$T" "$R" "$W" -- "$G" "${cold[@]}" check --monitoring-plugin)
+	printf '%-6s %-6s %9s %9s %9s %8s %8s  %s\n' "$1" p-cold "$mw" "$mc" "$mr" - - \
+		"<= 600 ms (no cache: php-fpm -t every run)"
+}
+
 printf '%-6s %-6s %9s %9s %9s %8s %8s  %s\n' pools what wall_ms cpu_ms rss_kb x_fpm-t x_floor target
 for n in "${sizes[@]}"; do
 	d=$work/h$n
@@ -61,6 +82,7 @@ for n in "${sizes[@]}"; do
 	fi
 	args+=(--state-dir "$d/state" --log-dir "$d/log" --no-syslog)
 	read -r pw pc pr < <("$T" "$R" "$W" -- "$G" "${args[@]}" pre-invoke --then "$G" "${args[@]}" post-invoke)
+	plugin_rows "$n"
 	if [ "$n" = 0 ]; then
 		printf '%-6s %-6s %9s %9s %9s %8s %8s  %s\n' 0 pair "$pw" "$pc" "$pr" - - "pair <= 3 ms"
 		continue

@@ -4,49 +4,78 @@
 #include "../state/state.h"
 #include "../util/xalloc.h"
 
-#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 /* The hooks' cache of php-fpm's answers (guard.c). */
 #define FPM_CACHE_FILE "fpm-cache.json"
 #define FPM_CACHE_MAX ((size_t)64 << 20)
 
+struct cache {
+	struct state_dir st;
+	struct fpm_cache c;
+	int open;
+};
+
 /*
- * The hooks' cache, read without their lock (it is replaced atomically):
- * 1 and c filled, or 0 when there is none.  A state dir that is missing
- * stays missing; one the state rules refuse is said, and php-fpm is
- * asked instead.
+ * The hooks' cache, read without their lock (it is replaced atomically).
+ * A state dir that is missing stays missing (no cache, php-fpm is asked
+ * every time); one the state rules refuse is said, and not used.
  */
-static int cache_read(const struct guard_opts *o, struct fpm_cache *c)
+static void cache_open(const struct guard_opts *o, struct cache *k)
 {
 	char *path = o->state_dir ? xstrdup(o->state_dir)
 		   : strcmp(o->host.root, "/") == 0 ? xstrdup(DEFAULT_STATE_DIR)
 		   : xasprintf("%s%s", o->host.root, DEFAULT_STATE_DIR);
 	char *buf = NULL, *err = NULL;
-	struct state_dir st;
 	struct stat sb;
 	size_t len = 0;
-	int rc = 0;
 
-	if (stat(path, &sb) < 0)
+	memset(k, 0, sizeof *k);
+	if (stat(path, &sb) < 0 || state_open(&k->st, path, 0700, &err) < 0)
 		goto out;
-	if (state_open(&st, path, 0700, &err) < 0)
+	if (state_read(&k->st, FPM_CACHE_FILE, FPM_CACHE_MAX, &buf, &len, &err) < 0) {
+		state_close(&k->st);
 		goto out;
-	if (state_read(&st, FPM_CACHE_FILE, FPM_CACHE_MAX, &buf, &len, &err) == 0) {
-		fpm_cache_load(c, buf, len);
-		rc = 1;
 	}
-	state_close(&st);
+	fpm_cache_load(&k->c, buf, len);
+	k->open = 1;
 out:
 	if (err)
-		warnx("php-fpm -t asked, its cache not read: %s", err);
+		warnx("php-fpm -t asked, its cache not used: %s", err);
 	free(err);
 	free(buf);
 	free(path);
-	return rc;
+}
+
+/*
+ * What php-fpm answered, kept for the next minute -- only when the lock
+ * is free at once: while a hook holds it, the hook writes the cache.
+ */
+static void cache_close(struct cache *k)
+{
+	char *json, *err = NULL;
+
+	if (!k->open)
+		return;
+	json = fpm_cache_dump(&k->c);
+	if (json) {
+		k->st.lock_fd = openat(k->st.fd, "lock",
+				       O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (k->st.lock_fd >= 0 && flock(k->st.lock_fd, LOCK_EX | LOCK_NB) == 0 &&
+		    state_write_transient(&k->st, FPM_CACHE_FILE, json, strlen(json), 0600,
+					  &err) < 0)
+			warnx("%s", err);
+	}
+	free(err);
+	free(json);
+	fpm_cache_free(&k->c);
+	state_close(&k->st);
+	k->open = 0;
 }
 
 /* Orders misread: which clients to judge is not known. */
@@ -64,8 +93,8 @@ int monitor_check(struct guard_opts *o)
 	struct host_view h;
 	struct problem_list pl = { NULL, 0, 0 };
 	struct plugin_result r;
-	struct fpm_cache cache;
-	int rc, have_cache;
+	struct cache cache;
+	int rc;
 
 	guard_load_conf(o, &g);
 	if (g.nerrors > 0)
@@ -73,9 +102,9 @@ int monitor_check(struct guard_opts *o)
 	o->host.run_fpm_test = 1;
 	o->host.prove = 0;
 	o->host.ask_servers = 0;
-	memset(&cache, 0, sizeof cache);
-	if ((have_cache = cache_read(o, &cache)) != 0)
-		o->host.cache = &cache;
+	cache_open(o, &cache);
+	if (cache.open)
+		o->host.cache = &cache.c;
 	if (host_inspect(&o->host, &h) < 0)
 		die("cannot open root %s", o->host.root);
 	host_judge(&h, &pl);
@@ -85,8 +114,7 @@ int monitor_check(struct guard_opts *o)
 	plugin_result_free(&r);
 	free(pl.v);
 	host_free(&h);
-	if (have_cache)
-		fpm_cache_free(&cache);
+	cache_close(&cache);
 	o->host.cache = NULL;
 	guard_conf_free(&g);
 	return rc;

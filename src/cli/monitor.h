@@ -8,8 +8,9 @@
  * web servers' files read as the hooks read them (no nginx -T, no
  * apache2ctl); php-fpm -t as check asks it, answered from the hooks'
  * cache (STATE/fpm-cache.json) while nothing php-fpm reads has changed.
- * The cache is only read, never written, and the state dir never
- * created: the check changes nothing on the host.
+ * The answers php-fpm gave on a miss go back into the cache when its
+ * lock is free at once (as a hook would write them); the state dir is
+ * never created.  Nothing else on the host is changed.
  */
 #ifndef PFG_MONITOR_H
 #define PFG_MONITOR_H

@@ -172,13 +172,28 @@ if [ "$rc" = 2 ] && [ "$line1" = "PHP-FPM-GUARD CRITICAL - php-fpm -t refuses $w
    && ! grep -qF "execve(\"$FPM\"" "$work/exec.trace" && grep -q "execve(\"$BIN\"" "$work/exec.trace" \
    && [ "$(md5sum < "$S/fpm-cache.json")" = "$cache_before" ]; then ok fpm-refuses-from-cache
 else bad fpm-refuses-from-cache "rc=$rc $out $(grep -c execve "$work/exec.trace") execs"; fi
-# Without the cache php-fpm is asked (so the test above can fail).
+# Without a cache php-fpm is asked (so the test above can fail), and its
+# answer kept for the next minute; a missing state dir is never created.
 mkdir -p "$work/state0"; chmod 700 "$work/state0"
-ns strace -f -qq -e trace=execve -o "$work/exec0.trace" "${G[@]}" --state-dir "$work/state0" \
-	check --monitoring-plugin >/dev/null 2>&1
-if grep -qF "execve(\"$FPM\"" "$work/exec0.trace" && [ ! -e "$work/state0/fpm-cache.json" ]; then
-	ok fpm-asked-without-cache-and-cache-not-written
-else bad fpm-asked-without-cache-and-cache-not-written "$(grep execve "$work/exec0.trace"; ls "$work/state0")"; fi
+for i in 1 2; do
+	ns strace -f -qq -e trace=execve -o "$work/exec$i.trace" "${G[@]}" --state-dir "$work/state0" \
+		check --monitoring-plugin >/dev/null 2>&1
+done
+"${G[@]}" --state-dir "$work/state-missing" check --monitoring-plugin >/dev/null
+if grep -qF "execve(\"$FPM\"" "$work/exec1.trace" && [ -s "$work/state0/fpm-cache.json" ] \
+   && ! grep -qF "execve(\"$FPM\"" "$work/exec2.trace" && [ ! -e "$work/state-missing" ]; then
+	ok fpm-asked-once-then-cached
+else bad fpm-asked-once-then-cached "$(grep -h execve "$work"/exec[12].trace; ls "$work/state0")"; fi
+# While a hook holds the lock the plugin neither waits nor writes.
+mkdir -p "$work/state1"; chmod 700 "$work/state1"; : > "$work/state1/lock"; chmod 600 "$work/state1/lock"
+flock -x "$work/state1/lock" sleep 4 & holder=$!
+sleep 0.3
+t0=$(date +%s%N)
+plugin locked ns "${G[@]}" --state-dir "$work/state1" check --monitoring-plugin
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
+if [ "$rc" = 2 ] && [ "$ms" -lt 3000 ] && [ ! -e "$work/state1/fpm-cache.json" ]; then ok lock-held-no-wait-no-write
+else bad lock-held-no-wait-no-write "rc=$rc ${ms} ms $(ls "$work/state1") $out"; fi
 pool api
 
 # ---- 5. A site where no pool listens (the php5 -> php7 rename): CRITICAL ----
