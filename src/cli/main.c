@@ -4,7 +4,8 @@
  * main parses the command line into options and hands them to the
  * command: show/check here (host_inspect for the facts, host_judge for
  * the verdict), the acting commands in guard.c.  It decides nothing
- * itself.  Exit codes: 0 fine, 1 problems found, 2 error.
+ * itself.  Exit codes: 0 fine, 1 problems found, 2 error; with
+ * --monitoring-plugin those of report/plugin.h, 0 to 3, and no other.
  */
 #include "guard.h"
 #include "monitor.h"
@@ -16,8 +17,8 @@
 #include "../util/xalloc.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

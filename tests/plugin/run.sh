@@ -319,7 +319,29 @@ else bad forged-site-names-cannot-forge-perfdata-or-state "rc=$rc perf: $labels 
 rm -f "$N/tenants/"*.conf
 stop_fpm
 
-# ---- 11. Every output above: the Monitoring Plugins' shape, stderr empty ----
+# ---- 11. The examples' command lines: accepted, and allowed by sudoers ----
+EX=$(dirname "$0")/../../examples/monitoring
+cmds=$(perl -ne 'next if /^\s*#/ && !/UserParameter|command\[/;
+	if (m{(/usr/sbin/php-fpm-guard[^\]|>;\\\n]*)}) { my $c = $1; $c =~ s/[",]//g;
+	$c =~ s/\s+/ /g; $c =~ s/\s+$//; print "$c\n" }' "$EX"/* | sort -u)
+sudoers=$(perl -0ne 's/\\\n//g; /^Cmnd_Alias \w+ = (.*)$/m or exit 1;
+	print join("\n", map { s/^\s+|\s+$//gr } split /,/, $1), "\n"' "$EX/sudoers-php-fpm-guard")
+nex=0 exbad=
+while read -r c; do
+	[ -n "$c" ] || continue
+	nex=$((nex+1))
+	grep -qxF "$c" <<<"$sudoers" || exbad="$exbad [not in sudoers: $c]"
+	read -ra argv <<<"${c#/usr/sbin/php-fpm-guard }"
+	plugin "example: $c" "$BIN" "${argv[@]}"	# on this host, as the agent would
+	[ "$rc" -le 3 ] && [ ! -s "$OUT/$n.err" ] || exbad="$exbad [$c: rc=$rc $(cat "$OUT/$n.err")]"
+done <<<"$cmds"
+for f in icinga2-php-fpm-guard.conf nagios-php-fpm-guard.cfg checkmk-mrpe.cfg zabbix-php-fpm-guard.conf; do
+	grep -q 'php-fpm-guard check --monitoring-plugin' "$EX/$f" || exbad="$exbad [$f: no check]"
+done
+if [ "$nex" = 2 ] && [ -z "$exbad" ]; then ok examples-commands-run-and-are-in-sudoers
+else bad examples-commands-run-and-are-in-sudoers "$nex commands:$exbad"; fi
+
+# ---- 12. Every output above: the Monitoring Plugins' shape, stderr empty ----
 parsed=0 broken=
 for f in "$OUT"/*.out; do
 	i=${f%.out}; i=${i##*/}
