@@ -321,9 +321,12 @@ stop_fpm
 
 # ---- 11. The examples' command lines: accepted, and allowed by sudoers ----
 EX=$(dirname "$0")/../../examples/monitoring
-cmds=$(perl -ne 'next if /^\s*#/ && !/UserParameter|command\[/;
+commands() {	# the guard's command lines in example files
+	perl -ne 'next if /^\s*#/ && !/UserParameter|command\[/;
 	if (m{(/usr/sbin/php-fpm-guard[^\]|>;\\\n]*)}) { my $c = $1; $c =~ s/[",]//g;
-	$c =~ s/\s+/ /g; $c =~ s/\s+$//; print "$c\n" }' "$EX"/* | sort -u)
+	$c =~ s/\s+/ /g; $c =~ s/\s+$//; print "$c\n" }' "$@"
+}
+cmds=$(commands "$EX"/* | sort -u)
 sudoers=$(perl -0ne 's/\\\n//g; /^Cmnd_Alias \w+ = (.*)$/m or exit 1;
 	print join("\n", map { s/^\s+|\s+$//gr } split /,/, $1), "\n"' "$EX/sudoers-php-fpm-guard")
 nex=0 exbad=
@@ -336,7 +339,7 @@ while read -r c; do
 	[ "$rc" -le 3 ] && [ ! -s "$OUT/$n.err" ] || exbad="$exbad [$c: rc=$rc $(cat "$OUT/$n.err")]"
 done <<<"$cmds"
 for f in icinga2-php-fpm-guard.conf nagios-php-fpm-guard.cfg checkmk-mrpe.cfg zabbix-php-fpm-guard.conf; do
-	grep -q 'php-fpm-guard check --monitoring-plugin' "$EX/$f" || exbad="$exbad [$f: no check]"
+	commands "$EX/$f" | grep -q 'php-fpm-guard check --monitoring-plugin$' || exbad="$exbad [$f: no check]"
 done
 if [ "$nex" = 2 ] && [ -z "$exbad" ]; then ok examples-commands-run-and-are-in-sudoers
 else bad examples-commands-run-and-are-in-sudoers "$nex commands:$exbad"; fi
