@@ -114,7 +114,7 @@ static void put_notes(FILE *f, char *text)
 	}
 }
 
-_Noreturn void plugin_fail(const char *why, int with_stderr)
+void plugin_fail(const char *why, int with_stderr)
 {
 	char *err = captured();
 	char *line = err && with_stderr ? cut_last_line(err) : NULL;
@@ -556,38 +556,64 @@ static const struct {
 			     " after the next php-fpm restart" },
 	[PR_NOT_SOCKET] = { "no socket at the path of ", "pool", "" },
 	[PR_WORLD_ACCESS] = { "world-writable socket of ", "pool", "" },
-	[PR_NO_CLIENT_USER] = { "", "missing client user", "" },
-	[PR_SERVER_SOCKET_MISSING] = { "", "site", " without a pool" },
 };
 
-/* The problems of kind k: a detail each, a part for those no site named. */
+/* The problems of kind k (of pools): a detail each, a part naming the
+ * pools no site named. */
 static void report_kind(struct judge *j, enum problem_kind k)
 {
 	struct names l = { 0, NULL };
-	const char *last = NULL;
+	const struct pool_view *last = NULL;
 	enum plugin_state s = PLUGIN_OK;
 	size_t i, n;
 	char *t;
 
 	for (i = 0; i < j->pl->n; i++) {
 		const struct problem *p = &j->pl->v[i];
-		const char *name;
 		if (p->kind != k)
 			continue;
 		problem_detail(j, p, p->is_error ? "CRITICAL" : "WARNING");
-		if (p->pv && j->covered[pool_index(j, p->inst, p->pv)])
+		if (j->covered[pool_index(j, p->inst, p->pv)])
 			continue;
 		s = p->is_error ? PLUGIN_CRITICAL : PLUGIN_WARNING;
-		name = k == PR_NO_CLIENT_USER ? p->pc->client->user : p->pv->pool->name;
-		if (last == NULL || strcmp(last, name) != 0)
-			names_add(&l, name);	/* one per pool, one per user */
-		last = name;
+		if (p->pv != last)	/* a pool's problems are adjacent */
+			names_add(&l, p->pv->pool->name);
+		last = p->pv;
 	}
 	if ((n = l.n) == 0)
 		return;
 	t = names_take(&l);
 	part(j, s, "%s%zu %s%s%s: %s", kind_words[k].before, n, kind_words[k].noun,
 	     n == 1 ? "" : "s", kind_words[k].after, t);
+	free(t);
+}
+
+/* Client users that do not exist: each once, however many pools name it. */
+static void report_missing_users(struct judge *j)
+{
+	struct names l = { 0, NULL };
+	const char **seen = NULL;
+	size_t i, k, n = 0;
+	char *t;
+
+	for (i = 0; i < j->pl->n; i++) {
+		const struct problem *p = &j->pl->v[i];
+		if (p->kind != PR_NO_CLIENT_USER)
+			continue;
+		for (k = 0; k < n && strcmp(seen[k], p->pc->client->user) != 0; k++)
+			;
+		if (k < n)
+			continue;
+		seen = xreallocarray(seen, n + 1, sizeof *seen);
+		seen[n++] = p->pc->client->user;
+		problem_detail(j, p, "WARNING");
+		names_add(&l, p->pc->client->user);
+	}
+	free(seen);
+	if (n == 0)
+		return;
+	t = names_take(&l);
+	part(j, PLUGIN_WARNING, "%zu missing client user%s: %s", n, n == 1 ? "" : "s", t);
 	free(t);
 }
 
@@ -708,7 +734,7 @@ static void judge_php(struct judge *j)
 	report_errors(j);
 	report_kind(j, PR_DENIED_NEXT);
 	report_kind(j, PR_WORLD_ACCESS);
-	report_kind(j, PR_NO_CLIENT_USER);
+	report_missing_users(j);
 	if (j->nbad == 0 && j->counted_pools)
 		part(j, PLUGIN_OK, "%zu of %zu pool%s reachable by %s clients",
 		     j->nsites, j->nsites, j->nsites == 1 ? "" : "s",

@@ -40,7 +40,7 @@ int plugin_active(void);
 
 /* UNKNOWN and exit 3.  The reason: why, then (with_stderr) ": " and the
  * last line written to stderr; the lines of stderr follow as notes. */
-_Noreturn void plugin_fail(const char *why, int with_stderr);
+void plugin_fail(const char *why, int with_stderr) __attribute__((noreturn));
 
 /* Print the result and return its exit code.  summary: one line;
  * perf: the perfdata ("" none); details: lines each ending in '\n'
