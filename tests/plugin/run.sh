@@ -196,6 +196,15 @@ if [ "$rc" = 2 ] && [ "$ms" -lt 3000 ] && [ ! -e "$work/state1/fpm-cache.json" ]
 else bad lock-held-no-wait-no-write "rc=$rc ${ms} ms $(ls "$work/state1") $out"; fi
 pool api
 
+# ---- 4b. A client user that does not exist: WARNING, named once ----
+printf 'clients = www-data nopfgplugin\n' > "$work/guard.conf"
+plugin missing-user ns "${G[@]}" check --monitoring-plugin
+rm -f "$work/guard.conf"
+if [ "$rc" = 1 ] && [ "$line1" = "PHP-FPM-GUARD WARNING - 1 missing client user: nopfgplugin; 3 of 3 sites reach PHP | $PERF3" ] \
+   && [ "$(grep -c '^WARNING: client user nopfgplugin .* does not exist$' <<<"$out")" = 1 ]; then
+	ok missing-client-user-warning-once
+else bad missing-client-user-warning-once "rc=$rc $out"; fi
+
 # ---- 5. A site where no pool listens (the php5 -> php7 rename): CRITICAL ----
 site old.example "$work/run/php5-fpm.sock"
 plugin site-without-pool ns "${G[@]}" check --monitoring-plugin
