@@ -300,7 +300,9 @@ static const struct pool_client *failing_client(const struct pool_view *pv,
 	int all;
 
 	*none = 0;
-	for (all = server_user == NULL; all <= 1; all++) {
+	for (all = 0; all <= 1; all++) {
+		if (!all && server_user == NULL)
+			continue;
 		for (i = 0; i < pv->nclients; i++) {
 			const struct pool_client *pc = &pv->clients[i];
 			if (pc->user == NULL ||
