@@ -428,10 +428,10 @@ static char *status_details(json_object *j, long long t, long long max_age)
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
 	duration(max_age, max, sizeof max);
 	return xasprintf("note: the last post-invoke or fix ran at %s\n%s%s%s"
-			 "note: WARNING when older than %s (--max-age %lld%s)\n", when,
+			 "note: %s%s (--max-age %lld)\n", when,
 			 report ? "note: its report: " : "", report ? report : "",
-			 report ? "\n" : "", max_age ? max : "-", max_age,
-			 max_age ? "" : ": never");
+			 report ? "\n" : "", max_age ? "WARNING when older than " : "",
+			 max_age ? max : "its age is never a WARNING", max_age);
 }
 
 int status_plugin(struct guard_opts *o, long long max_age)
