@@ -86,6 +86,11 @@ webservers: $(BUILD)/php-fpm-guard
 predict: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 	tests/predict/run.sh $(BUILD)/php-fpm-guard
 
+# check and status --monitoring-plugin (issue 15): tests/plugin/run.sh says what.
+.PHONY: plugin
+plugin: $(BUILD)/php-fpm-guard
+	tests/plugin/run.sh $(BUILD)/php-fpm-guard
+
 # Hostile input, faults, races (issue 5): tests/hostile/run.sh says what.
 .PHONY: hostile
 hostile: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
@@ -100,7 +105,7 @@ e2e: deb
 	lintian --fail-on error,warning dist/php-fpm-guard_$(DEB_VERSION)_$(DEB_ARCH).deb
 	tests/e2e/run.sh dist/php-fpm-guard_$(DEB_VERSION)_$(DEB_ARCH).deb
 
-check-core: all headers unit cli conformance guard php5 hooks predict hostile webservers
+check-core: all headers unit cli conformance guard php5 hooks predict hostile webservers plugin
 
 check: check-core e2e
 	@echo "make check: all suites passed"

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define FPM_CACHE_FILE "fpm-cache.json"
 #define LOCK_WAIT_SECONDS 60
 
 /* --state-dir and --log-dir are host paths, root's own choice; the

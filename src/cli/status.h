@@ -43,4 +43,15 @@ void status_record_fix(struct guard_opts *o, const struct guard_conf *g,
  * recorded or the record cannot be read. */
 int status_command(struct guard_opts *o);
 
+/*
+ * `status --monitoring-plugin` (report/plugin.h): OK when the last run
+ * went well; WARNING when it only reported warnings or is older than
+ * max_age seconds (0: never too old) -- the hooks record only when apt
+ * runs dpkg, so a quiet host's last run can be days old; CRITICAL when
+ * it aborted, a fix failed or errors were left; UNKNOWN (exit 3 here)
+ * when no run is recorded or the record cannot be read.  Returns 0..2.
+ */
+#define STATUS_MAX_AGE (8LL * 86400)
+int status_plugin(struct guard_opts *o, long long max_age);
+
 #endif

@@ -138,6 +138,13 @@ int state_lock(struct state_dir *s, int wait_s, char **err)
 					 : strerror(errno));
 }
 
+int state_trylock(struct state_dir *s)
+{
+	if (s->lock_fd < 0)
+		s->lock_fd = openat(s->fd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	return s->lock_fd >= 0 && flock(s->lock_fd, LOCK_EX | LOCK_NB) == 0 ? 0 : -1;
+}
+
 int state_starts_with(struct state_dir *s, const char *name, const char *prefix,
 		      size_t n, const char *then)
 {

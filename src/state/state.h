@@ -41,6 +41,9 @@ void state_close(struct state_dir *s);
 /* Exclusive lock for the whole run: waits up to wait_s seconds (saying
  * so once on stderr), then fails. */
 int state_lock(struct state_dir *s, int wait_s, char **err);
+/* The same lock only if it is free now: 0 taken, -1 not (held, or the
+ * lock file refused); silent. */
+int state_trylock(struct state_dir *s);
 
 /* 0 and the bytes; 1 when the file does not exist; -1 on error. */
 int state_read(struct state_dir *s, const char *name, size_t max, char **buf,
