@@ -6,6 +6,9 @@ CC       ?= cc
 CXX      ?= c++
 PKGS     := inih json-c libacl
 CFLAGS   ?= -O2 -g
+# C-only flags (trixie's dpkg-buildflags has -Werror=implicit-function-
+# declaration) stay out of the shim: it takes CXXFLAGS, CFLAGS by default.
+CXXFLAGS ?= $(CFLAGS)
 BUILD    ?= build
 # Where the binary finds the libapt-pkg shim (fixed at build time, never
 # taken from the environment): the build dir here, /usr/lib/... in the .deb.
@@ -16,7 +19,8 @@ PFG_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
             -DPFG_SHIM_PATH='"$(SHIMDIR)/aptshim.so"' \
             $(shell pkg-config --cflags $(PKGS))
-LDLIBS   += $(shell pkg-config --libs $(PKGS))
+# -ldl: dlopen() is in libdl before glibc 2.34 (bullseye has 2.31).
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -ldl
 ALL_CFLAGS = $(PFG_CFLAGS) $(CFLAGS)
 PFG_CXXFLAGS := -std=c++17 -Wall -Wextra -Werror -fPIC -fstack-protector-strong \
             -D_FORTIFY_SOURCE=2
@@ -36,7 +40,7 @@ all: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 # The only C++: libapt-pkg behind an extern "C" interface, dlopen()ed.
 $(BUILD)/aptshim.so: src/apt/aptshim.cc src/apt/aptshim.h
 	@mkdir -p $(dir $@)
-	$(CXX) $(PFG_CXXFLAGS) $(CFLAGS) $(LDFLAGS) -shared -o $@ $< -lapt-pkg
+	$(CXX) $(PFG_CXXFLAGS) $(CXXFLAGS) $(LDFLAGS) -shared -o $@ $< -lapt-pkg
 
 # Every C header must also compile as C++ (the shim includes one).
 headers:
