@@ -160,7 +160,14 @@ install: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 	install -m 0644 apt.conf.d/04php-fpm-guard $(DESTDIR)/etc/apt/apt.conf.d/04php-fpm-guard
 	install -m 0644 debian/guard.conf $(DESTDIR)/etc/php-fpm-guard/guard.conf
 
+# `make deb SUITE=bullseye|bookworm|trixie`: the same build in a clean
+# chroot of that release (tests/chroot/build-deb.sh; chroot tarballs cached
+# in build/chroots/), into dist/SUITE/.
+SUITE ?=
 deb:
+ifneq ($(SUITE),)
+	tests/chroot/build-deb.sh $(SUITE) dist/$(SUITE)
+else
 	@set -e; \
 	changes=php-fpm-guard_$$(dpkg-parsechangelog -S Version)_$$(dpkg-architecture -qDEB_HOST_ARCH).changes; \
 	dpkg-buildpackage -b -us -uc; \
@@ -168,6 +175,26 @@ deb:
 	mkdir -p dist; \
 	for f in $$files $$changes; do mv -f ../$$f dist/; done; \
 	echo "make deb: dist/"; for f in $$files $$changes; do echo "  $$f"; done
+endif
+
+# The chroot tarballs the release suites use (docs/chroots.md): each
+# release's PHP-FPM with nginx, and the package build's.
+CHROOT_SUITES := bullseye:php7.4-fpm bookworm:php8.2-fpm trixie:php8.4-fpm
+CHROOT_BUILD_DEPS := build-essential debhelper pkg-config libinih-dev \
+	libjson-c-dev libacl1-dev libapt-pkg-dev check
+.PHONY: chroots
+chroots:
+	@set -e; for sp in $(CHROOT_SUITES); do \
+	    tests/chroot/mkchroot.sh $${sp%%:*} $${sp#*:} nginx; \
+	    tests/chroot/mkchroot.sh $${sp%%:*} $(CHROOT_BUILD_DEPS); done
+
+# The guard whose shim cannot load its libapt-pkg (the soname moved on):
+# degrades with a note, never fails a command or a hook.
+.PHONY: shim-gone
+shim-gone: $(BUILD)/php-fpm-guard
+	$(MAKE) BUILD=$(BUILD)/shim-gone SHIMDIR=$(abspath $(BUILD))/shim-gone/lib \
+	    $(BUILD)/shim-gone/php-fpm-guard
+	tests/chroot/shim-gone.sh $(BUILD)/shim-gone
 
 # What dpkg-buildpackage leaves in debian/ (`make clean` runs this too).
 deb-clean:
