@@ -188,6 +188,15 @@ chroots:
 	    tests/chroot/mkchroot.sh $${sp%%:*} $${sp#*:} nginx; \
 	    tests/chroot/mkchroot.sh $${sp%%:*} $(CHROOT_BUILD_DEPS); done
 
+# Each release's package built in its chroot, installed and run there
+# beside that release's php-fpm (check, show, a hooked apt run), then the
+# bookworm -> trixie upgrade with the guard installed (docs/chroots.md).
+.PHONY: chroot-check
+chroot-check:
+	@set -e; for s in bullseye bookworm trixie; do $(MAKE) deb SUITE=$$s; \
+	    tests/chroot/try-deb.sh $$s dist/$$s/php-fpm-guard_*_$(DEB_ARCH).deb; done
+	tests/chroot/upgrade.sh --full dist
+
 # The guard whose shim cannot load its libapt-pkg (the soname moved on):
 # degrades with a note, never fails a command or a hook.
 .PHONY: shim-gone

@@ -4,7 +4,8 @@
 # `make deb SUITE=...`: builds the package in a clean chroot of Debian
 # SUITE (tests/chroot/mkchroot.sh, cached) from a copy of this source
 # tree as it is (uncommitted changes included; build/, dist/ and .git
-# left out), and puts the .deb, .buildinfo and .changes into OUTDIR.
+# left out), and puts the .deb, .buildinfo and .changes into OUTDIR, in
+# place of the previous build's.
 #
 # The version gets "~debNN" (bullseye 11, bookworm 12, trixie 13) in the
 # copy's changelog: each release's build is then a different version, one
@@ -29,6 +30,10 @@ start=$(date +%s)
 tar=$("$here/mkchroot.sh" "$suite" $deps)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+# One build in OUTDIR: the scripts that take it (try-deb, upgrade) find it
+# by name, without picking among versions.
+rm -f "$out"/php-fpm-guard_*.deb "$out"/php-fpm-guard-dbgsym_*.deb \
+    "$out"/php-fpm-guard_*.buildinfo "$out"/php-fpm-guard_*.changes
 
 # The copy's changelog gets the suite's entry; dpkg-buildpackage checks the
 # Build-Depends against the chroot (a new one missing here fails there).

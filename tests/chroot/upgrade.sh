@@ -43,7 +43,9 @@ step "sources: bookworm -> trixie, apt-get -s full-upgrade"
 sed -i "s/bookworm/trixie/g" /etc/apt/sources.list
 apt-get update -q >/dev/null
 apt-get -s full-upgrade > /tmp/sim
-grep -E "^(Remv|Inst|Conf) (php-fpm-guard|libapt-pkg)" /tmp/sim || :
+# What goes (bookworm php8.2-fpm does: the t64 successors of its libraries
+# conflict with them), and what becomes of the guard and libapt-pkg.
+grep -E "^Remv |^Inst (php-fpm-guard|libapt-pkg)" /tmp/sim | cut -d" " -f1-3 || :
 printf "simulated: %s installed/upgraded, %s removed\n" \
     "$(grep -c ^Inst /tmp/sim)" "$(grep -c ^Remv /tmp/sim || :)"
 if grep -q "^Remv php-fpm-guard" /tmp/sim; then
