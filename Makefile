@@ -6,6 +6,9 @@ CC       ?= cc
 CXX      ?= c++
 PKGS     := inih json-c libacl
 CFLAGS   ?= -O2 -g
+# C-only flags (trixie's dpkg-buildflags has -Werror=implicit-function-
+# declaration) stay out of the shim: it takes CXXFLAGS, CFLAGS by default.
+CXXFLAGS ?= $(CFLAGS)
 BUILD    ?= build
 # Where the binary finds the libapt-pkg shim (fixed at build time, never
 # taken from the environment): the build dir here, /usr/lib/... in the .deb.
@@ -16,7 +19,8 @@ PFG_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
             -DPFG_SHIM_PATH='"$(SHIMDIR)/aptshim.so"' \
             $(shell pkg-config --cflags $(PKGS))
-LDLIBS   += $(shell pkg-config --libs $(PKGS))
+# -ldl: dlopen() is in libdl before glibc 2.34 (bullseye has 2.31).
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -ldl
 ALL_CFLAGS = $(PFG_CFLAGS) $(CFLAGS)
 PFG_CXXFLAGS := -std=c++17 -Wall -Wextra -Werror -fPIC -fstack-protector-strong \
             -D_FORTIFY_SOURCE=2
@@ -36,7 +40,7 @@ all: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 # The only C++: libapt-pkg behind an extern "C" interface, dlopen()ed.
 $(BUILD)/aptshim.so: src/apt/aptshim.cc src/apt/aptshim.h
 	@mkdir -p $(dir $@)
-	$(CXX) $(PFG_CXXFLAGS) $(CFLAGS) $(LDFLAGS) -shared -o $@ $< -lapt-pkg
+	$(CXX) $(PFG_CXXFLAGS) $(CXXFLAGS) $(LDFLAGS) -shared -o $@ $< -lapt-pkg
 
 # Every C header must also compile as C++ (the shim includes one).
 headers:
@@ -161,7 +165,14 @@ install: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 	install -m 0644 apt.conf.d/04php-fpm-guard $(DESTDIR)/etc/apt/apt.conf.d/04php-fpm-guard
 	install -m 0644 debian/guard.conf $(DESTDIR)/etc/php-fpm-guard/guard.conf
 
+# `make deb SUITE=bullseye|bookworm|trixie`: the same build in a clean
+# chroot of that release (tests/chroot/build-deb.sh; chroot tarballs cached
+# in build/chroots/), into dist/SUITE/.
+SUITE ?=
 deb:
+ifneq ($(SUITE),)
+	tests/chroot/build-deb.sh $(SUITE) dist/$(SUITE)
+else
 	@set -e; \
 	changes=php-fpm-guard_$$(dpkg-parsechangelog -S Version)_$$(dpkg-architecture -qDEB_HOST_ARCH).changes; \
 	dpkg-buildpackage -b -us -uc; \
@@ -169,6 +180,35 @@ deb:
 	mkdir -p dist; \
 	for f in $$files $$changes; do mv -f ../$$f dist/; done; \
 	echo "make deb: dist/"; for f in $$files $$changes; do echo "  $$f"; done
+endif
+
+# The chroot tarballs the release suites use (docs/chroots.md): each
+# release's PHP-FPM with nginx, and the package build's.
+CHROOT_SUITES := bullseye:php7.4-fpm bookworm:php8.2-fpm trixie:php8.4-fpm
+CHROOT_BUILD_DEPS := build-essential debhelper pkg-config libinih-dev \
+	libjson-c-dev libacl1-dev libapt-pkg-dev check
+.PHONY: chroots
+chroots:
+	@set -e; for sp in $(CHROOT_SUITES); do \
+	    tests/chroot/mkchroot.sh $${sp%%:*} $${sp#*:} nginx; \
+	    tests/chroot/mkchroot.sh $${sp%%:*} $(CHROOT_BUILD_DEPS); done
+
+# Each release's package built in its chroot, installed and run there
+# beside that release's php-fpm (check, show, a hooked apt run), then the
+# bookworm -> trixie upgrade with the guard installed (docs/chroots.md).
+.PHONY: chroot-check
+chroot-check:
+	@set -e; for s in bullseye bookworm trixie; do $(MAKE) deb SUITE=$$s; \
+	    tests/chroot/try-deb.sh $$s dist/$$s/php-fpm-guard_*_$(DEB_ARCH).deb; done
+	tests/chroot/upgrade.sh --full dist
+
+# The guard whose shim cannot load its libapt-pkg (the soname moved on):
+# degrades with a note, never fails a command or a hook.
+.PHONY: shim-gone
+shim-gone: $(BUILD)/php-fpm-guard
+	$(MAKE) BUILD=$(BUILD)/shim-gone SHIMDIR=$(abspath $(BUILD))/shim-gone/lib \
+	    $(BUILD)/shim-gone/php-fpm-guard
+	tests/chroot/shim-gone.sh $(BUILD)/shim-gone
 
 # What dpkg-buildpackage leaves in debian/ (`make clean` runs this too).
 deb-clean:

@@ -17,6 +17,19 @@ static struct {
 	int (*md5)(const void *, size_t, char *);
 } shim;
 
+/*
+ * A shim that does not load is a degraded guard, never a failed one: the
+ * package only Recommends the shim's libapt-pkg, whose soname changes
+ * between releases (6.0 to 7.0 at trixie), so mid-upgrade and after it the
+ * old shim may find no library to link.  Said once, on stderr (in a hook,
+ * apt's output), and in the JSON report's dpkg_status_error.
+ */
+static void shim_unavailable(char *why)
+{
+	shim.error = why;
+	warnx("note: package versions unknown: %s", why);
+}
+
 static int shim_load(void)
 {
 	void *h;
@@ -27,7 +40,7 @@ static int shim_load(void)
 	shim.tried = 1;
 	h = dlopen(PFG_SHIM_PATH, RTLD_NOW | RTLD_LOCAL);
 	if (h == NULL) {
-		shim.error = xasprintf("cannot load %s: %s", PFG_SHIM_PATH, dlerror());
+		shim_unavailable(xasprintf("cannot load %s: %s", PFG_SHIM_PATH, dlerror()));
 		return -1;
 	}
 	*(void **)&abi = dlsym(h, "aptshim_abi");
@@ -37,8 +50,8 @@ static int shim_load(void)
 	if (abi == NULL || shim.read_status == NULL || shim.free_status == NULL ||
 	    shim.md5 == NULL ||
 	    abi() != APTSHIM_ABI) {
-		shim.error = xasprintf("%s: not the aptshim this guard was built with",
-				       PFG_SHIM_PATH);
+		shim_unavailable(xasprintf("%s: not the aptshim this guard was built with",
+					   PFG_SHIM_PATH));
 		shim.read_status = NULL;
 		dlclose(h);
 		return -1;
