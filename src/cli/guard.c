@@ -129,9 +129,10 @@ static int open_state(struct run *r, char **err)
 	char *path = r->o->state_dir ? xstrdup(r->o->state_dir)
 				     : in_root(r->o->host.root, DEFAULT_STATE_DIR);
 	int rc = state_open(&r->st, path, 0700, err);
+	int wait_s = r->o->lock_wait ? r->o->lock_wait : LOCK_WAIT_DEFAULT;
 
 	free(path);
-	if (rc == 0 && state_lock(&r->st, 60, err) < 0) {
+	if (rc == 0 && state_lock(&r->st, wait_s, err) < 0) {
 		state_close(&r->st);
 		return -1;
 	}

@@ -71,6 +71,7 @@ static void push(const char ***arr, size_t *n, const char *v)
 }
 
 static const char *absolute_or_die(const char *opt, const char *v);
+static int seconds_or_die(const char *opt, const char *v);
 
 static void parse_args(int argc, char **argv, struct cli *c)
 {
@@ -89,6 +90,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		{ "no-syslog", no_argument, NULL, 'N' },
 		{ "prom-file", required_argument, NULL, 'M' },
 		{ "hook-info", required_argument, NULL, 'I' },
+		{ "lock-wait", required_argument, NULL, 'W' },	/* tests: not in usage */
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -122,6 +124,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 					     : absolute_or_die("--prom-file", optarg);
 			break;
 		case 'I': c->guard.hook_info = optarg; break;
+		case 'W': c->guard.lock_wait = seconds_or_die("--lock-wait", optarg); break;
 		case 'h': usage(0);
 		case 'V': printf("php-fpm-guard %s\n", PFG_VERSION); exit(0);
 		default: usage(PFG_EXIT_ERROR);
@@ -144,6 +147,19 @@ static const char *absolute_or_die(const char *opt, const char *v)
 	if (v[0] != '/')
 		diex("%s needs an absolute path, not '%s'", opt, v);
 	return v;
+}
+
+/* A whole number of seconds, 1 to a day: the lock wait's bounds. */
+static int seconds_or_die(const char *opt, const char *v)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < 1 || n > 86400)
+		diex("%s '%s': expected seconds, 1 to 86400", opt, v);
+	return (int)n;
 }
 
 static int cmd_show_check(struct cli *c, int check)
