@@ -20,6 +20,8 @@
 #define SNAPSHOT_FILE "pre-invoke.json"
 /* A snapshot older than this is still diffed, but the report says so. */
 #define SNAPSHOT_STALE_SECONDS (6LL * 3600)
+/* How long a guard waits for another one's lock before it gives up. */
+#define LOCK_WAIT_DEFAULT 60
 
 struct guard_opts {
 	struct host_opts host;
@@ -33,6 +35,7 @@ struct guard_opts {
 	const char *old_file, *new_file;	/* diff */
 	const char *hook_info;	/* pre-install-pkgs: read APT's info from here */
 	const char *prom_file;	/* --prom-file: host path, "" none (cli/status.h) */
+	int lock_wait;		/* --lock-wait seconds; 0: LOCK_WAIT_DEFAULT */
 };
 
 /* Read guard.conf (and conf.d) into g, print its errors, and point

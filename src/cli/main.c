@@ -114,6 +114,16 @@ static long long seconds_or_die(const char *opt, const char *v)
 	return n;
 }
 
+/* The lock wait's bounds: 1 s to a day. */
+static int lock_wait_or_die(const char *v)
+{
+	long long n = seconds_or_die("--lock-wait", v);
+
+	if (n < 1 || n > 86400)
+		diex("--lock-wait '%s': expected seconds, 1 to 86400", v);
+	return (int)n;
+}
+
 static void parse_args(int argc, char **argv, struct cli *c)
 {
 	static const struct option opts[] = {
@@ -131,6 +141,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		{ "no-syslog", no_argument, NULL, 'N' },
 		{ "prom-file", required_argument, NULL, 'M' },
 		{ "hook-info", required_argument, NULL, 'I' },
+		{ "lock-wait", required_argument, NULL, 'W' },	/* tests: not in usage */
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "monitoring-plugin", no_argument, NULL, 'G' },
@@ -169,6 +180,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		case 'I': c->guard.hook_info = optarg; break;
 		case 'G': c->plugin = 1; plugin_begin(); break;
 		case 'A': c->max_age = seconds_or_die("--max-age", optarg); break;
+		case 'W': c->guard.lock_wait = lock_wait_or_die(optarg); break;
 		case 'h': usage(0);
 		case 'V':
 			if (plugin_active())

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define LOCK_WAIT_SECONDS 60
 
 /* --state-dir and --log-dir are host paths, root's own choice; the
  * defaults are inside --root and resolve there (state_open_in). */
@@ -82,7 +81,8 @@ int session_open_state(struct session *s, char **err)
 	int rc = open_guard_dir(&s->st, s->o->state_dir, s->o->host.root, DEFAULT_STATE_DIR,
 				0700, err);
 
-	if (rc == 0 && state_lock(&s->st, LOCK_WAIT_SECONDS, err) < 0) {
+	if (rc == 0 && state_lock(&s->st, s->o->lock_wait ? s->o->lock_wait : LOCK_WAIT_DEFAULT,
+				  err) < 0) {
 		state_close(&s->st);
 		return -1;
 	}

@@ -29,7 +29,8 @@ struct session {
  * for dying set.  Hooks take computed verdicts, never a real connect(). */
 void session_setup(struct session *s, struct guard_opts *o, const char *command);
 
-/* The state dir opened and locked (waiting up to o->lock_wait seconds).
+/* The state dir opened and locked (waiting up to --lock-wait seconds,
+ * LOCK_WAIT_DEFAULT without).
  * 0, or -1 with *err. */
 int session_open_state(struct session *s, char **err);
 
