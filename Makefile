@@ -200,7 +200,7 @@ else
 	echo "make deb: dist/"; for f in $$files $$changes; do echo "  $$f"; done
 endif
 
-# The chroot tarballs the release suites use (docs/chroots.md): each
+# The chroot tarballs the release suites use (docs/tests.md, "Other Debian releases"): each
 # release's PHP-FPM with nginx, and the package build's.
 CHROOT_SUITES := bullseye:php7.4-fpm bookworm:php8.2-fpm trixie:php8.4-fpm
 CHROOT_BUILD_DEPS := build-essential debhelper pkg-config libinih-dev \
@@ -213,7 +213,7 @@ chroots:
 
 # Each release's package built in its chroot, installed and run there
 # beside that release's php-fpm (check, show, a hooked apt run), then the
-# bookworm -> trixie upgrade with the guard installed (docs/chroots.md).
+# bookworm -> trixie upgrade with the guard installed (docs/tests.md, "Other Debian releases").
 .PHONY: chroot-check
 chroot-check:
 	@set -e; for s in bullseye bookworm trixie; do $(MAKE) deb SUITE=$$s; \
