@@ -29,7 +29,7 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check check-core unit cli conformance guard php5 hooks predict e2e headers asan-check bench bench-shim clean
+.PHONY: all check check-core unit cli conformance guard php5 hooks predict trigger e2e headers asan-check bench bench-shim clean
 
 all: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 
@@ -86,6 +86,10 @@ webservers: $(BUILD)/php-fpm-guard
 predict: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 	tests/predict/run.sh $(BUILD)/php-fpm-guard
 
+# post-dpkg, the dpkg trigger's verb, without dpkg (issue 15).
+trigger: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
+	tests/trigger/run.sh $(BUILD)/php-fpm-guard
+
 # Hostile input, faults, races (issue 5): tests/hostile/run.sh says what.
 .PHONY: hostile
 hostile: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
@@ -100,7 +104,7 @@ e2e: deb
 	lintian --fail-on error,warning dist/php-fpm-guard_$(DEB_VERSION)_$(DEB_ARCH).deb
 	tests/e2e/run.sh dist/php-fpm-guard_$(DEB_VERSION)_$(DEB_ARCH).deb
 
-check-core: all headers unit cli conformance guard php5 hooks predict hostile webservers
+check-core: all headers unit cli conformance guard php5 hooks predict trigger hostile webservers
 
 check: check-core e2e
 	@echo "make check: all suites passed"
