@@ -35,7 +35,7 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check check-core check-fast unit cli conformance guard php5 hooks predict e2e headers asan-check bench bench-shim clean
+.PHONY: all check check-core check-fast unit cli conformance guard php5 hooks predict trigger e2e headers asan-check bench bench-shim clean
 
 all: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 
@@ -97,6 +97,10 @@ predict: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 plugin: $(BUILD)/php-fpm-guard
 	tests/plugin/run.sh $(BUILD)/php-fpm-guard
 
+# post-dpkg, the dpkg trigger's verb, without dpkg (issue 15).
+trigger: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
+	tests/trigger/run.sh $(BUILD)/php-fpm-guard
+
 # Hostile input, faults, races (issue 5): tests/hostile/run.sh says what.
 .PHONY: hostile
 hostile: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
@@ -117,7 +121,7 @@ e2e: deb
 # one per CPU at a time (each keeps to its own temp dirs), the longest
 # first so that they end together; e2e after them, alone.  Logs:
 # $(BUILD)/logs/SUITE.log.
-FAST_SUITES := hostile conformance guard unit webservers plugin hooks predict cli php5 shim-gone
+FAST_SUITES := hostile conformance guard unit webservers plugin trigger hooks predict cli php5 shim-gone
 RUN_SUITES   = MAKE='$(MAKE)' SUITE_LOGS=$(BUILD)/logs tests/run-suites.sh
 
 check-core: all headers

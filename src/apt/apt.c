@@ -112,17 +112,26 @@ void pkg_db_free(struct pkg_db *db)
 	memset(db, 0, sizeof *db);
 }
 
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
 const struct aptshim_package *pkg_db_find(const struct pkg_db *db, const char *name)
 {
 	size_t i;
 
 	for (i = 0; db->loaded && name && i < db->st.npkgs; i++) {
 		const struct aptshim_package *p = &db->st.pkgs[i];
-		size_t n = strlen(p->status);
 		/* "install ok installed"; also half-configured and friends
-		 * have their files on disk, but only "installed" is certain. */
-		if (strcmp(p->name, name) == 0 && n >= 10 &&
-		    strcmp(p->status + n - 10, " installed") == 0)
+		 * have their files on disk, but only a configured package is
+		 * certain -- and one whose triggers are still pending (in
+		 * the middle of a dpkg run: the guard's own trigger) is. */
+		if (strcmp(p->name, name) == 0 && (has_suffix(p->status, " installed") ||
+						    has_suffix(p->status, " triggers-pending") ||
+						    has_suffix(p->status, " triggers-awaited")))
 			return p;
 	}
 	return NULL;

@@ -44,7 +44,7 @@ static _Noreturn void usage(int code)
 		plugin_fail(code ? "bad usage" : "usage: see php-fpm-guard --help without "
 			    "--monitoring-plugin, and php-fpm-guard(8)", code != 0);
 	fputs("usage: php-fpm-guard [options] show|check [--json]\n"
-	      "       php-fpm-guard [options] pre-invoke|post-invoke\n"
+	      "       php-fpm-guard [options] pre-invoke|post-invoke|post-dpkg\n"
 	      "       php-fpm-guard [options] pre-install-pkgs [--hook-info FILE]\n"
 	      "       php-fpm-guard [options] fix [--dry-run]\n"
 	      "       php-fpm-guard [options] diff OLD NEW [--json]\n"
@@ -282,6 +282,8 @@ int main(int argc, char **argv)
 		rc = guard_pre_invoke(&c.guard);
 	else if (strcmp(c.command, "post-invoke") == 0)
 		rc = guard_post_invoke(&c.guard);
+	else if (strcmp(c.command, "post-dpkg") == 0)
+		rc = guard_post_dpkg(&c.guard);
 	else if (strcmp(c.command, "pre-install-pkgs") == 0)
 		rc = guard_pre_install_pkgs(&c.guard);
 	else if (strcmp(c.command, "fix") == 0)

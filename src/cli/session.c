@@ -183,14 +183,10 @@ static int tidy_dropins(struct host_view *h)
 	return total;
 }
 
-int session_begin(struct session *s, struct guard_opts *o, const char *command,
-		  struct host_view *h, int *rc)
+int session_inspect(struct session *s, struct host_view *h, int *rc)
 {
-	char *err = NULL;
+	struct guard_opts *o = s->o;
 
-	session_setup(s, o, command);
-	if (session_open_state(s, &err) < 0)
-		goto fail;
 	session_recover(s);
 	session_cache_open(s);
 	if (host_inspect(&o->host, h) < 0)
@@ -204,9 +200,22 @@ int session_begin(struct session *s, struct guard_opts *o, const char *command,
 	}
 	return 0;
 fail_root:
-	err = xasprintf("cannot open root %s: %s", o->host.root, strerror(errno));
-fail:
-	*rc = session_fail(s, err);
+	*rc = session_fail(s, xasprintf("cannot open root %s: %s", o->host.root,
+					strerror(errno)));
 	session_free(s);
 	return -1;
+}
+
+int session_begin(struct session *s, struct guard_opts *o, const char *command,
+		  struct host_view *h, int *rc)
+{
+	char *err = NULL;
+
+	session_setup(s, o, command);
+	if (session_open_state(s, &err) < 0) {
+		*rc = session_fail(s, err);
+		session_free(s);
+		return -1;
+	}
+	return session_inspect(s, h, rc);
 }

@@ -49,6 +49,13 @@ void session_cache_open(struct session *s);
 int session_begin(struct session *s, struct guard_opts *o, const char *command,
 		  struct host_view *h, int *rc);
 
+/*
+ * session_begin's second half, for a hook that opened the state dir
+ * itself (session_setup, session_open_state) and decided to look:
+ * recovery, cache, the host.  0, or -1 as session_begin.
+ */
+int session_inspect(struct session *s, struct host_view *h, int *rc);
+
 /* An internal failure in a hook: say it (taking msg), return the exit
  * code: 0 unless strict = yes. */
 int session_fail(struct session *s, char *msg);

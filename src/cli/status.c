@@ -191,15 +191,15 @@ static char *report_path(const struct guard_opts *o, const struct run_report *re
 	return p;
 }
 
-void status_record_run(struct guard_opts *o, const struct guard_conf *g,
-		       struct state_dir *st, const struct run_report *rep,
-		       const struct host_view *h)
+enum run_verdict status_record_run(struct guard_opts *o, const struct guard_conf *g,
+				   struct state_dir *st, const struct run_report *rep,
+				   const struct host_view *h)
 {
 	struct record rec;
 	size_t i, n = rep->fl ? rep->fl->n : 0;
 
 	if (st == NULL)
-		return;
+		return RV_ERROR;
 	memset(&rec, 0, sizeof rec);
 	rec.command = rep->command;
 	rec.outcome = rep->outcome;
@@ -219,17 +219,18 @@ void status_record_run(struct guard_opts *o, const struct guard_conf *g,
 			rec.pools[rec.npools++] = (struct prom_pool_outcome){ f->instance, f->pool, v };
 	}
 	record_write(o, g, st, &rec, h);
+	return rec.verdict;
 }
 
-void status_record_fix(struct guard_opts *o, const struct guard_conf *g,
-		       struct state_dir *st, const struct fix_set *fs, int rc,
-		       const struct host_view *h)
+enum run_verdict status_record_fix(struct guard_opts *o, const struct guard_conf *g,
+				   struct state_dir *st, const struct fix_set *fs, int rc,
+				   const struct host_view *h)
 {
 	struct record rec;
 	size_t i;
 
 	if (st == NULL || o->dry_run)
-		return;
+		return RV_ERROR;
 	memset(&rec, 0, sizeof rec);
 	rec.command = "fix";
 	rec.time = (long long)time(NULL);
@@ -245,6 +246,7 @@ void status_record_fix(struct guard_opts *o, const struct guard_conf *g,
 	rec.outcome = run_outcome(rec.errors_left > 0, 0, fs->npools > 0, 0);
 	rec.verdict = result_verdict(rec.outcome, 0);
 	record_write(o, g, st, &rec, h);
+	return rec.verdict;
 }
 
 /* ---- `status` ---- */

@@ -579,6 +579,7 @@ static void read_packages(struct host_view *h, const struct host_opts *o)
 {
 	static const char *const pats[] = { "php*-fpm", "php-fpm-guard" };
 	char *status = rootfs_host_path(&h->root, "/var/lib/dpkg/status");
+	char *updates = rootfs_host_path(&h->root, "/var/lib/dpkg/updates");
 	const struct fpm_cache_pkgs *cp;
 	unsigned long long key = 0;
 	struct stat st;
@@ -586,6 +587,9 @@ static void read_packages(struct host_view *h, const struct host_opts *o)
 
 	if (o->cache && stat(status, &st) == 0)
 		key = fpm_identity_stat(fpm_identity_mix(0, status, strlen(status) + 1), &st);
+	/* Inside a dpkg run (the trigger) its journal holds the news. */
+	if (key && stat(updates, &st) == 0)
+		key = fpm_identity_stat(key, &st);
 	if (key && (cp = fpm_cache_get_pkgs(o->cache, key)) != NULL) {
 		pkg_db_set(&h->pkgs, cp->names, cp->versions, cp->statuses, cp->n);
 	} else if (pkg_db_read(&h->pkgs, status, pats, 2) == 0 && key) {
@@ -602,6 +606,7 @@ static void read_packages(struct host_view *h, const struct host_opts *o)
 		free(vr);
 		free(stt);
 	}
+	free(updates);
 	free(status);
 }
 

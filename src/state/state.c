@@ -289,3 +289,20 @@ int state_remove(struct state_dir *s, const char *name)
 		return -1;
 	return 0;
 }
+
+int state_has(struct state_dir *s, const char *name)
+{
+	struct stat st;
+
+	return fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	       untrusted_why(&st) == NULL;
+}
+
+int state_rename(struct state_dir *s, const char *from, const char *to)
+{
+	if (!state_has(s, from)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return renameat(s->fd, from, s->fd, to);
+}

@@ -60,6 +60,11 @@ int state_write_transient(struct state_dir *s, const char *name, const void *buf
 			  size_t len, mode_t mode, char **err);
 /* 0, also when it did not exist. */
 int state_remove(struct state_dir *s, const char *name);
+/* 1 when name is a regular file of ours (as state_read checks), else 0. */
+int state_has(struct state_dir *s, const char *name);
+/* from replaces to atomically, both in the dir; from must be a regular
+ * file of ours.  0, or -1 with errno. */
+int state_rename(struct state_dir *s, const char *from, const char *to);
 
 /* Create (mode) or check a subdirectory: a real directory, ours, writable
  * by nobody else -- the same rules as the dir itself.  0, or -1 with *err. */
