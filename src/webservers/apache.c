@@ -432,6 +432,7 @@ static void include(struct ap *x, const char *pattern, int optional, const char 
 		    int line)
 {
 	char *full = under_root(x, pattern), **paths;
+	const char *why;
 	struct ws_src src;
 	struct stat st;
 	size_t n, i;
@@ -444,7 +445,11 @@ static void include(struct ap *x, const char *pattern, int optional, const char 
 		free(full);
 		full = all;
 	}
-	n = ws_src_glob(&src, full, &paths);
+	n = ws_src_glob(&src, full, &paths, &why);
+	if (why)
+		ws_error(x->s, file, line, "%s pattern '%.64s%s' refused: %s",
+			 optional ? "IncludeOptional" : "Include", full,
+			 strlen(full) > 64 ? "..." : "", why);
 	for (i = 0; i < n; i++)
 		if (ap_file(x, paths[i]) < 0 && !(optional && errno == ENOENT))
 			ws_note(x->s, "%s:%d: Include %s: %s", file, line, paths[i],

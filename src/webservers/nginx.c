@@ -269,10 +269,14 @@ static void nx_include(struct nx *x, const char *file, int line, const char *arg
 		       enum nx_ctx ctx)
 {
 	char *pattern = arg[0] == '/' ? xstrdup(arg) : xasprintf("%s%s", x->prefix, arg);
+	const char *why;
 	char **paths;
 	size_t n, i;
 
-	n = ws_src_glob(x->src, pattern, &paths);
+	n = ws_src_glob(x->src, pattern, &paths, &why);
+	if (why)
+		ws_error(x->s, file, line, "include pattern '%.64s%s' refused: %s", pattern,
+			 strlen(pattern) > 64 ? "..." : "", why);
 	for (i = 0; i < n; i++)
 		if (nx_file(x, paths[i], ctx) < 0)
 			ws_note(x->s, "%s:%d: include %s: %s", file, line, paths[i],

@@ -33,8 +33,11 @@ int ws_src_read(const struct ws_src *s, const char *path, char **buf, size_t *le
 /* Paths matching pattern, sorted bytewise as nginx's glob() and Apache's
  * fnmatch includes sort them; a pattern without wildcards gives itself
  * (reading it says whether it exists; in a dump only what the server
- * read is there).  Caller frees with ws_strings_free. */
-size_t ws_src_glob(const struct ws_src *s, const char *pattern, char ***out);
+ * read is there).  Caller frees with ws_strings_free.  0 with *why set
+ * (static text, valid until the next call): the pattern is refused
+ * (rootglob's limits, WS_MAX_FILES matches). */
+size_t ws_src_glob(const struct ws_src *s, const char *pattern, char ***out,
+		   const char **why);
 int ws_has_wildcard(const char *p);
 
 void ws_strings_free(char **v, size_t n);
@@ -51,6 +54,9 @@ void ws_set_vhost(struct ws_config *c, size_t from, const char *name,
 		  const char *file, int line);
 void ws_note(struct ws_server *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* An error at file:line (see struct ws_error). */
+void ws_error(struct ws_server *s, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Lists path among the files read: 0, or -1 when it is listed already
  * or WS_MAX_FILES are. */
 int ws_add_file(struct ws_server *s, const char *path);
