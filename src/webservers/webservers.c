@@ -66,6 +66,15 @@ void ws_note(struct ws_server *s, const char *fmt, ...)
 	va_list ap;
 	char *m;
 
+	/* Includes that loop repeat the same notes up to the parse limits:
+	 * tens of thousands, each one a realloc, in every report. */
+	if (s->nnotes > WS_MAX_NOTES)
+		return;
+	if (s->nnotes == WS_MAX_NOTES) {
+		ws_push(&s->notes, &s->nnotes,
+			xasprintf("more than %d notes: the rest left out", WS_MAX_NOTES));
+		return;
+	}
 	va_start(ap, fmt);
 	m = xvasprintf(fmt, ap);
 	va_end(ap);

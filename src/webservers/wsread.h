@@ -13,6 +13,7 @@
 #define WS_FILE_MAX ((size_t)4 << 20)	/* one config file */
 #define WS_MAX_FILES 4096		/* files per server: include loops end here */
 #define WS_MAX_DEPTH 16			/* include nesting */
+#define WS_MAX_NOTES 1000		/* per server; then one "more" note */
 #define WS_RUN_TIMEOUT_MS 10000		/* nginx -T, apache2ctl */
 
 /* One file as a server read it. */
@@ -52,6 +53,7 @@ void ws_drop_placeholders(struct ws_config *c, size_t from, enum ws_kind k);
 /* Uses [from, nuses) still without a virtual host get this one. */
 void ws_set_vhost(struct ws_config *c, size_t from, const char *name,
 		  const char *file, int line);
+/* A note, unless WS_MAX_NOTES are there already. */
 void ws_note(struct ws_server *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* An error at file:line (see struct ws_error). */
