@@ -173,8 +173,9 @@ clean: deb-clean
 
 # ---- hardening tools (issue 5) ----
 #
-# `make fuzz`: libFuzzer (clang, ASan+UBSan) on the config reader and the
-# snapshot reader, FUZZ_SECONDS each (default 60), from the seed corpora in
+# `make fuzz`: libFuzzer (clang, ASan+UBSan) on the readers of hostile
+# input -- php-fpm's config, the snapshot, nginx's and Apache's configs,
+# APT's hook info -- FUZZ_SECONDS each (default 60), from the seed corpora in
 # fuzz/corpus/ (new inputs go to build/fuzz/corpus/, crashes to
 # build/fuzz/crashes/); `make fuzz-ci` is what CI runs.  `make valgrind`:
 # the guard suite (the one that fixes) with every guard run under memcheck.
@@ -184,7 +185,7 @@ clean: deb-clean
 
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := build/fuzz
-FUZZERS      := fpmconf snapshot
+FUZZERS      := fpmconf snapshot nginx apache hookinfo
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 fuzz-build:
@@ -192,7 +193,7 @@ fuzz-build:
 	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
 	    LDFLAGS="-fsanitize=fuzzer $(FUZZ_SAN)" $(FUZZERS:%=$(FUZZ_BUILD)/fuzz_%)
 
-$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(LIB_OBJS)
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) $(LIB_OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 fuzz: fuzz-build
