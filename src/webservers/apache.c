@@ -70,9 +70,9 @@ struct ap {
 	size_t parses;
 	char *balancer;		/* inside <Proxy balancer://NAME> */
 	struct ap_worker *w;
-	size_t nw;
+	size_t nw, cap_w;
 	struct ap_ref *refs;
-	size_t nrefs;
+	size_t nrefs, cap_refs;
 };
 
 static int has(char *const *v, size_t n, const char *s)
@@ -380,7 +380,7 @@ static void proxy_url(struct ap *x, const char *url, const char *directive,
 	}
 	if ((key = worker_key(url)) == NULL)
 		return;
-	x->refs = xreallocarray(x->refs, x->nrefs + 1, sizeof *x->refs);
+	XGROW(x->refs, x->cap_refs, x->nrefs + 1);
 	x->refs[x->nrefs].url = key;
 	x->refs[x->nrefs].directive = xstrdup(directive);
 	x->refs[x->nrefs].file = xstrdup(file);
@@ -398,7 +398,7 @@ static void add_worker(struct ap *x, const char *key, const char *uds, const cha
 		free(path);
 		return;
 	}
-	x->w = xreallocarray(x->w, x->nw + 1, sizeof *x->w);
+	XGROW(x->w, x->cap_w, x->nw + 1);
 	x->w[x->nw].url = xstrdup(key);
 	x->w[x->nw].socket = path;
 	x->w[x->nw].file = xstrdup(file);

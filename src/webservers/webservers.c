@@ -25,9 +25,13 @@ void ws_strings_free(char **v, size_t n)
 	free(v);
 }
 
+/* The capacity is *n rounded up to a power of two: one realloc each time
+ * *n reaches one, so that the thousands of pushes of a looping config
+ * stay linear. */
 void ws_push(char ***v, size_t *n, char *s)
 {
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	if ((*n & (*n - 1)) == 0)
+		*v = xreallocarray(*v, *n ? *n * 2 : 1, sizeof **v);
 	(*v)[(*n)++] = s;
 }
 

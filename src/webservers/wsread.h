@@ -42,7 +42,8 @@ size_t ws_src_glob(const struct ws_src *s, const char *pattern, char ***out,
 int ws_has_wildcard(const char *p);
 
 void ws_strings_free(char **v, size_t n);
-void ws_push(char ***v, size_t *n, char *s);	/* takes s */
+/* Appends s (taken) to *v, an array that only ever grows through here. */
+void ws_push(char ***v, size_t *n, char *s);
 
 /* A use with vhost unset (NULL); returns its index. */
 size_t ws_add_use(struct ws_config *c, enum ws_kind k, const char *socket,
