@@ -702,6 +702,10 @@ static void resolve_refs(struct ap *x)
 			size_t u;
 			if (strcmp(x->w[j].url, r->url) != 0)
 				continue;
+			if (x->c->nuses >= WS_MAX_USES) {
+				ws_note(x->s, "more than %d uses: the rest left out", WS_MAX_USES);
+				return;
+			}
 			d = xasprintf("%s %s (worker at %s:%d)", r->directive, r->url,
 				      x->w[j].file, x->w[j].line);
 			u = ws_add_use(x->c, WS_APACHE, x->w[j].socket, d, r->file, r->line);

@@ -476,6 +476,10 @@ static void nx_resolve(struct nx *x)
 			size_t u;
 			if (strcmp(m->upstream, p->name) != 0)
 				continue;
+			if (x->c->nuses >= WS_MAX_USES) {
+				ws_note(x->s, "more than %d uses: the rest left out", WS_MAX_USES);
+				return;
+			}
 			d = xasprintf("server in upstream %s (fastcgi_pass at %s:%d)", m->upstream,
 				      p->file, p->line);
 			u = ws_add_use(x->c, WS_NGINX, m->socket, d, m->file, m->line);

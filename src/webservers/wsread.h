@@ -14,6 +14,10 @@
 #define WS_MAX_FILES 4096		/* files per server: include loops end here */
 #define WS_MAX_DEPTH 16			/* include nesting */
 #define WS_MAX_NOTES 1000		/* per server; then one "more" note */
+/* Uses per walk made by resolving names (a worker's or an upstream's):
+ * each reference times each definition of its name, which a config that
+ * repeats both through looping includes multiplies into the millions. */
+#define WS_MAX_USES 65536
 #define WS_RUN_TIMEOUT_MS 10000		/* nginx -T, apache2ctl */
 
 /* One file as a server read it. */

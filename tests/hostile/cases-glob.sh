@@ -59,4 +59,19 @@ if [ "$(jq '.web_servers[0].notes | length' <<<"$out")" = 1001 ] \
    && [ "$(jq -r '.web_servers[0].notes[-1]' <<<"$out")" = "more than 1000 notes: the rest left out" ]; then
 	ok nginx-include-loop-notes-bounded
 else bad nginx-include-loop-notes-bounded "$(jq -c '.web_servers[0].notes | length' <<<"$out" 2>&1 | head -c 200)"; fi
+
+# One balancer with 300 members and 300 ProxyPass lines naming it: each
+# reference times each member is a use, and a 300 KB config of 3000 of
+# each (90 million uses) ran the guard out of memory in the hooks (found
+# by fuzz/fuzz_apache).  The uses made by names stop at 65536.
+apache_fixture '<Proxy' 'balancer://php>'
+{ for i in $(seq 300); do printf 'BalancerMember "unix:/run/php/m%d.sock|fcgi://m%d"\n' $i $i; done
+  echo '</Proxy>'
+  for i in $(seq 300); do printf 'ProxyPass "/p%d/" "balancer://php/"\n' $i; done; } >> "$A/apache2.conf"
+config_case apache-balancer-references ""  ""
+out=$show_out
+if [ "$(jq '.web_servers[0].uses | length' <<<"$out")" -le 65536 ] \
+   && [ "$(jq -r '.web_servers[0].notes[-1]' <<<"$out")" = "more than 65536 uses: the rest left out" ]; then
+	ok apache-balancer-uses-bounded
+else bad apache-balancer-uses-bounded "$(jq -c '.web_servers[0].uses | length' <<<"$out" 2>&1 | head -c 200)"; fi
 unset N A
