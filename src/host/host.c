@@ -762,6 +762,8 @@ size_t host_error_count(const struct host_view *h)
 {
 	size_t i, j, n = 0;
 
+	for (i = 0; i < WS_NKINDS; i++)
+		n += h->ws.srv[i].nerrors;
 	for (i = 0; i < h->ninst; i++) {
 		const struct instance_view *iv = &h->inst[i];
 		n += iv->conf.nerrors;
