@@ -132,8 +132,8 @@ static void site_finding(const struct release_plan *rp, const struct host_view *
 	f->user = c->server->user;
 	f->file = c->use->file;
 	f->line = c->use->line;
-	f->new_i = a.si;
-	f->new_p = a.si && a.pv ? snapshot_find_pool(a.si, a.pv->pool->name) : NULL;
+	/* new_i stays NULL: the report's package line is about one instance. */
+	(void)a.si;
 	f->before = who(c->iv, c->pv);
 	f->after = a.pv ? who(a.iv, a.pv)
 		   : xasprintf("nobody: no pool listens on %s after the transaction",

@@ -290,4 +290,20 @@ if [ $rc -eq 1 ] && grep -q "error: pool legacy: the arriving PHP version refuse
    && grep -q "refused by php7.0-fpm 7.0.33-0+deb9u12: /etc/php/7.0/fpm/pool.d/zz-php-fpm-guard-carried-legacy.conf:[0-9]*:.*#" <<<"$out" \
    && grep -q "note: not carried: " <<<"$out" && [ "$before" = "$after" ] && [ ! -e "$RR/etc/php/7.0" ]; then ok release-carry-refused-aborts
 else bad release-carry-refused-aborts "rc=$rc $out"; fi
+
+# After the fact, without the guard's carry (predict = report): the run
+# that removed php8.2-fpm leaves its conffiles (rc) and no instance; the
+# sites on its sockets are errors at their file:line, not warnings.
+rel_root; rel_info "$D84"
+RG pre-invoke 2>/dev/null
+mkdir -p "$RR/var/lib/dpkg/info" "$RR/var/lib/dpkg/updates" "$RR/var/lib/dpkg/triggers"; touch "$RR/var/lib/dpkg/available"
+dpkg --root="$RR" --force-script-chrootless --force-bad-path -i "$D84" </dev/null >/dev/null 2>&1
+sed -i 's/^Status: install ok installed$/Status: deinstall ok config-files/;T;:a;n;ba' "$RR/var/lib/dpkg/status"
+rm -f "$RR/run/php/php8.2-fpm.sock" "$RR/run/php/shop.sock"; rel_sock /run/php/php8.4-fpm.sock
+ln -sfn /run/php/php8.4-fpm.sock "$RR/etc/alternatives/php-fpm.sock"
+out=$(RG --policy report post-invoke 2>&1); rc=$?
+if grep -q "^/etc/nginx/sites-enabled/old:5: error: pool www: nginx (server old.example) still sends requests to /run/php/php8.2-fpm.sock, where no pool listens now \[server-socket-lost\]" <<<"$out" \
+   && grep -q "^/etc/nginx/sites-enabled/shop:5: error: pool shop: .*\[server-socket-lost\]" <<<"$out" \
+   && ! grep -q "^/etc/nginx/sites-enabled/alt:5:" <<<"$out" && grep -q "\[instance-removed\]" <<<"$out"; then ok release-post-invoke-errors
+else bad release-post-invoke-errors "rc=$rc $out"; fi
 finish
