@@ -474,8 +474,9 @@ static void escalate_stopped(const struct snapshot *old, const struct snapshot *
 
 /*
  * Directives that reached a live pool before and whose pool is still
- * configured but served by nobody now: its socket is gone and its master
- * is not running (stopped, or its binary removed with the package).
+ * configured but served by nobody now: its socket is gone -- its master
+ * stopped, or (a pool carried into a new instance) the departing
+ * master's exit unlinked the path after the new one had bound it.
  */
 static void diff_unserved(const struct snapshot *old, const struct snapshot *cur,
 			  struct finding_list *out)
@@ -494,8 +495,7 @@ static void diff_unserved(const struct snapshot *old, const struct snapshot *cur
 		    (op = snapshot_find_pool(oi, o->pool)) == NULL || op->sock_state != PROBE_SOCKET ||
 		    (ni = snapshot_find_instance(cur, u->instance)) == NULL ||
 		    (np = snapshot_find_pool(ni, u->pool)) == NULL ||
-		    np->sock_state == PROBE_SOCKET || np->sock_state == PROBE_NONE ||
-		    ni->running != 0)
+		    np->sock_state != PROBE_ABSENT)
 			continue;
 		f = add(out, FK_SERVER_SOCKET_UNSERVED, SEV_ERROR, oi, ni, op, np);
 		f->use = u;
@@ -504,11 +504,14 @@ static void diff_unserved(const struct snapshot *old, const struct snapshot *cur
 		f->line = u->line;
 		f->before = xasprintf("pool %s served %s", o->pool, u->socket);
 		f->after = xasprintf("pool %s is configured there, but %s", u->pool,
-				     ni->binary ? "its php-fpm is not running"
-				     : "its php-fpm binary is gone (package removed)");
-		f->detail = xasprintf("%s, %s: %s at %s:%d gets no PHP; start the instance, or "
-				      "point the directive at a pool that runs", u->server,
-				      u->site, u->directive, u->file, u->line);
+				     ni->running == 0 ? "its php-fpm is not running"
+				     : ni->binary == NULL ? "its php-fpm binary is gone"
+				     : "its socket is gone (another master's exit can remove a "
+				       "path it shared)");
+		f->detail = xasprintf("%s, %s: %s at %s:%d gets no PHP; (re)start %s, or point "
+				      "the directive at a pool that runs", u->server, u->site,
+				      u->directive, u->file, u->line,
+				      ni->package ? ni->package : "the instance");
 	}
 }
 

@@ -673,6 +673,23 @@ START_TEST(test_stopped_used_instance)
 }
 END_TEST
 
+/* A running master whose socket path is gone (a departing master's exit
+ * unlinked what the arriving one had bound): the site is unserved. */
+START_TEST(test_running_socket_gone)
+{
+	struct finding_list fl = { NULL, 0, 0 };
+	const struct finding *f;
+
+	diff_used(STOCK, "inst running=1\npool www sock=absent c=www-data:unknown:yes\n", "www", &fl);
+	f = find_kind(&fl, "server-socket-unserved");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(severity_name(f->sev), "error");
+	ck_assert_ptr_nonnull(strstr(f->after, "its socket is gone"));
+	ck_assert_ptr_null(find_kind(&fl, "daemon-stopped"));
+	used_free(&fl);
+}
+END_TEST
+
 /* A running master whose socket is there: nothing about the site. */
 START_TEST(test_served_site_quiet)
 {
@@ -763,6 +780,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_finding_names);
 	tcase_add_test(tc, test_stopped_used_instance);
 	tcase_add_test(tc, test_served_site_quiet);
+	tcase_add_test(tc, test_running_socket_gone);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(big, 120);
 	tcase_add_loop_test(big, test_many_pools, 0, 2);
