@@ -59,6 +59,22 @@ static void drop_snapshot(struct session *s)
 			SNAPSHOT_FILE, strerror(errno));
 }
 
+/* The pools this run carried into a new instance, proven (release.h). */
+static void post_carried(struct session *s, struct judged *j)
+{
+	char **notes;
+	size_t i, n;
+	int failed;
+
+	n = release_carried_notes(&s->o->host, &j->h, &j->old, &notes, &failed);
+	for (i = 0; i < n; i++)
+		run_report_note(&j->rep, notes[i]);
+	free(notes);
+	if (failed)
+		run_report_note(&j->rep, xstrdup("a carried pool did not let every client "
+						 "in: see php-fpm-guard check"));
+}
+
 int guard_post_invoke(struct guard_opts *o)
 {
 	struct session s;
@@ -79,6 +95,8 @@ int guard_post_invoke(struct guard_opts *o)
 	rc = 0;
 	if (same == 0) {
 		judged_findings(&j);
+		if (j.have_old)
+			post_carried(&s, &j);
 		judged_outcomes(&j);
 		rc = judged_act(&s, &j, j.have_old);
 		j.rep.exit_code = rc;

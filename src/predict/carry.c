@@ -323,3 +323,70 @@ int release_write_carries(struct release_plan *rp, struct host_view *h, char **e
 			rp->carry[k].written = 0;
 	return -1;
 }
+
+/* "www-data: ok, nginx: refused" for pv's clients; *bad when one failed. */
+static char *proof_words(const struct pool_view *pv, int *bad)
+{
+	char *s = xstrdup(""), *t;
+	size_t k;
+
+	for (k = 0; k < pv->nclients; k++) {
+		const struct pool_client *pc = &pv->clients[k];
+		if (pc->user == NULL)
+			continue;
+		*bad |= pc->proof != PROVE_OK;
+		t = xasprintf("%s%s%s: %s", s, *s ? ", " : "", pc->client->user,
+			      prove_result_name(pc->proof));
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static void carried_of(const struct instance_view *iv, char ***notes, size_t *n, int *failed)
+{
+	size_t k;
+
+	for (k = 0; k < iv->npools; k++) {
+		const struct pool_view *pv = &iv->pools[k];
+		int bad = 0;
+		char *w;
+		if (!carry_is_carried_file(pv->pool->file))
+			continue;
+		w = proof_words(pv, &bad);
+		*notes = xreallocarray(*notes, *n + 1, sizeof **notes);
+		(*notes)[(*n)++] = xasprintf("carried pool [%s] (%s) serves %s, proven: %s",
+					     pv->pool->name, pv->pool->file,
+					     pv->pool->set[K_LISTEN].value ? pv->pool->set[K_LISTEN].value
+					     : "?", *w ? w : "no client to prove it for");
+		*failed |= bad;
+		free(w);
+	}
+}
+
+size_t release_carried_notes(const struct host_opts *ho, const struct host_view *h,
+			     const struct snapshot *old, char ***notes, int *failed)
+{
+	size_t i, n = 0;
+
+	*notes = NULL;
+	*failed = 0;
+	for (i = 0; i < h->ninst; i++) {
+		const struct instance_view *iv = &h->inst[i];
+		struct host_opts o = *ho;
+		struct host_view pv;
+		const char *cfg = iv->loc.config;
+		if (snapshot_find_instance(old, cfg) != NULL)
+			continue;
+		o.fpm_configs = &cfg;
+		o.nfpm_configs = 1;
+		o.prove = 1;	/* once, for the pools this run carried */
+		o.run_fpm_test = 0;
+		if (host_inspect(&o, &pv) < 0)
+			continue;
+		if (pv.ninst == 1)
+			carried_of(&pv.inst[0], notes, &n, failed);
+		host_free(&pv);
+	}
+	return n;
+}

@@ -113,6 +113,17 @@ const struct release_carry *release_carry_of(const struct release_plan *rp,
  * with *err (caller frees) and whatever was written taken back. */
 int release_write_carries(struct release_plan *rp, struct host_view *h, char **err);
 
+/*
+ * After the run (post-invoke): every pool of a carried file in an
+ * instance that old (the pre-invoke snapshot) did not have -- the pools
+ * carried in this run -- proven by a real connect as each of its clients
+ * (host_inspect with prove on that instance alone).  One line per pool
+ * into *notes (caller frees each and the array); returns the count.
+ * *failed: some client could not connect.
+ */
+size_t release_carried_notes(const struct host_opts *ho, const struct host_view *h,
+			     const struct snapshot *old, char ***notes, int *failed);
+
 void release_plan_free(struct release_plan *rp);
 
 #endif

@@ -306,4 +306,29 @@ if grep -q "^/etc/nginx/sites-enabled/old:5: error: pool www: nginx (server old.
    && grep -q "^/etc/nginx/sites-enabled/shop:5: error: pool shop: .*\[server-socket-lost\]" <<<"$out" \
    && ! grep -q "^/etc/nginx/sites-enabled/alt:5:" <<<"$out" && grep -q "\[instance-removed\]" <<<"$out"; then ok release-post-invoke-errors
 else bad release-post-invoke-errors "rc=$rc $out"; fi
+
+# The whole run with the guard: pre-invoke, Pre-Install-Pkgs carries,
+# dpkg, php8.4-fpm's start (listeners on the three paths it serves now),
+# post-invoke: no site lost, and the report lists each carried pool,
+# proven by a real connect as www-data.
+rel_root; rel_info "$D84"
+RG pre-invoke 2>/dev/null
+RG pre-install-pkgs --hook-info "$work/relinfo" >/dev/null 2>&1
+mkdir -p "$RR/var/lib/dpkg/info" "$RR/var/lib/dpkg/updates" "$RR/var/lib/dpkg/triggers"; touch "$RR/var/lib/dpkg/available"
+dpkg --root="$RR" --force-script-chrootless --force-bad-path -i "$D84" </dev/null >/dev/null 2>&1
+sed -i 's/^Status: install ok installed$/Status: deinstall ok config-files/;T;:a;n;ba' "$RR/var/lib/dpkg/status"
+ln -sfn /run/php/php8.4-fpm.sock "$RR/etc/alternatives/php-fpm.sock"
+lpids=
+for p in php8.4-fpm php8.2-fpm shop; do
+	rm -f "$RR/run/php/$p.sock"
+	perl -MIO::Socket::UNIX -e '$s = IO::Socket::UNIX->new(Local => $ARGV[0], Listen => 5) or die; chown 33, 33, $ARGV[0]; chmod 0660, $ARGV[0]; while ($c = $s->accept) { close $c }' "$RR/run/php/$p.sock" &
+	lpids="$lpids $!"
+done
+for _ in $(seq 50); do [ -S "$RR/run/php/shop.sock" ] && [ -S "$RR/run/php/php8.2-fpm.sock" ] && [ -S "$RR/run/php/php8.4-fpm.sock" ] && break; sleep 0.1; done
+out=$(RG post-invoke 2>&1); rc=$?
+for p in $lpids; do kill "$p"; wait "$p" 2>/dev/null; done
+if [ $rc -eq 0 ] && ! grep -q "server-socket-lost\|server-socket-unserved" <<<"$out" \
+   && grep -q "note: carried pool \[shop\] (/etc/php/8.4/fpm/pool.d/zz-php-fpm-guard-carried-shop.conf) serves /run/php/shop.sock, proven: www-data: connected" <<<"$out" \
+   && grep -q "note: carried pool \[www-php8.2\] .* serves /run/php/php8.2-fpm.sock, proven: www-data: connected" <<<"$out"; then ok release-post-invoke-proves-carried
+else bad release-post-invoke-proves-carried "rc=$rc $out"; fi
 finish
