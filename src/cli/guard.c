@@ -306,7 +306,8 @@ static int pre_decide(struct session *s, struct prediction_set *ps,
 	o->policy = guard_conf_policy(&s->conf, f->pool, s->o->cli_policy);
 	o->act = policy_decide(f, o->policy);
 	if (o->act == ACT_FIX && release_fixable(f) && (c == NULL || c->refused)) {
-		o->act = ACT_ABORT;	/* no carry: the pool is lost, never blindly */
+		/* No carry: a site's PHP is lost (abort); an unused pool just goes. */
+		o->act = f->sev == SEV_ERROR ? ACT_ABORT : ACT_REPORT;
 		o->note = xasprintf("not carried: %s", c ? c->refused : "no carry for this pool");
 	}
 	o->result = o->act == ACT_ABORT ? RES_ABORTED : RES_REPORTED;

@@ -154,23 +154,15 @@ static int used_by_server(const struct host_view *h, const struct pool_view *pv)
 	return pv->ncons > 0;
 }
 
-/* Is pv the package's own www pool (pool.d/www.conf)? */
-static int stock_pool(const struct instance_view *iv, const struct pool_view *pv)
-{
-	size_t n = strrchr(iv->loc.config, '/') - iv->loc.config;
-
-	return strncmp(pv->pool->file, iv->loc.config, n) == 0 &&
-	       strcmp(pv->pool->file + n, "/pool.d/www.conf") == 0;
-}
-
 static void pool_finding(const struct release_plan *rp, const struct host_view *h,
 			 const struct snapshot *cur, const struct instance_view *iv,
 			 const struct pool_view *pv, struct finding_list *fl)
 {
 	const char *l = pv->pool->set[K_LISTEN].value;
 	int used = used_by_server(h, pv);
-	struct finding *f = add(fl, FK_POOL_DEPARTS, used || !stock_pool(iv, pv) ? SEV_ERROR
-				: SEV_WARNING, cur, iv, pv);
+	/* An error when a web server loses it; else a warning, so that an
+	 * admin's plain `apt remove` of an unused branch is never stopped. */
+	struct finding *f = add(fl, FK_POOL_DEPARTS, used ? SEV_ERROR : SEV_WARNING, cur, iv, pv);
 	char *how = carry_words(rp, iv, pv);
 
 	f->before = who(iv, pv);

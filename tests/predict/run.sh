@@ -331,4 +331,17 @@ if [ $rc -eq 0 ] && ! grep -q "server-socket-lost\|server-socket-unserved" <<<"$
    && grep -q "note: carried pool \[shop\] (/etc/php/8.4/fpm/pool.d/zz-php-fpm-guard-carried-shop.conf) serves /run/php/shop.sock, proven: www-data: connected" <<<"$out" \
    && grep -q "note: carried pool \[www-php8.2\] .* serves /run/php/php8.2-fpm.sock, proven: www-data: connected" <<<"$out"; then ok release-post-invoke-proves-carried
 else bad release-post-invoke-proves-carried "rc=$rc $out"; fi
+
+# A plain `apt remove php8.2-fpm`, nothing arriving: with no site on its
+# pools it goes through (warnings), with one it is stopped before dpkg.
+rel_root; rm -f "$RR"/etc/nginx/sites-enabled/*
+printf 'VERSION 3\n\nphp8.2-fpm 8.2.29-1~deb12u1 amd64 none > - - none **REMOVE**\n' > "$work/relinfo"
+out=$(RG pre-install-pkgs --hook-info "$work/relinfo" 2>&1); rc=$?
+if [ $rc -eq 0 ] && [ "$(grep -c 'warning: pool .*\[pool-departs\]' <<<"$out")" -eq 2 ] && ! grep -q "aborted" <<<"$out"; then ok release-plain-remove-unused
+else bad release-plain-remove-unused "rc=$rc $out"; fi
+rel_site shop /run/php/shop.sock
+out=$(RG pre-install-pkgs --hook-info "$work/relinfo" 2>&1); rc=$?
+if [ $rc -eq 1 ] && grep -q "note: not carried: no PHP-FPM instance arrives" <<<"$out" \
+   && grep -q "^/etc/nginx/sites-enabled/shop:5: error: .*\[site-loses-php\]" <<<"$out"; then ok release-plain-remove-used-aborts
+else bad release-plain-remove-used-aborts "rc=$rc $out"; fi
 finish
