@@ -13,7 +13,7 @@ set -u
 BIN=$(readlink -f "$1")
 work=$(mktemp -d /tmp/pfg-predict-XXXXXX); chmod 755 "$work"
 . "$(dirname "$0")/../lib.sh"
-trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+trap 'rm -rf "$work"' EXIT
 R=$work/root
 W=/etc/php5/fpm/pool.d/www.conf
 OLD=5.3.10-1ubuntu3.11	# before the fix: 0666 by default
