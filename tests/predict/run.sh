@@ -247,7 +247,7 @@ else bad release-carry-keeps-pool-var "rc=$rc $(cat "$CW")"; fi
 # not a conffile question), php8.2-fpm removed to state rc.
 mkdir -p "$RR/var/lib/dpkg/info" "$RR/var/lib/dpkg/updates" "$RR/var/lib/dpkg/triggers"
 touch "$RR/var/lib/dpkg/available"
-dout=$(dpkg --root="$RR" --force-script-chrootless --force-bad-path --force-confnew -i "$D84" </dev/null 2>&1); drc=$?
+dout=$(dpkg --root="$RR" --force-script-chrootless --force-bad-path -i "$D84" </dev/null 2>&1); drc=$?
 sed -i 's/^Status: install ok installed$/Status: deinstall ok config-files/;T;:a;n;ba' "$RR/var/lib/dpkg/status"
 if [ $drc -eq 0 ] && ! grep -qi "conffile\|prompt" <<<"$dout" && [ -f "$CW" ] && [ -f "$CS" ] \
    && [ -f "$RR/etc/php/8.4/fpm/pool.d/www.conf" ] && grep -q "^Package: php8.4-fpm" "$RR/var/lib/dpkg/status"; then ok release-dpkg-takes-pre-made-dir
