@@ -150,6 +150,27 @@ static struct release_arrival *carry_target(struct release_plan *rp)
 	return best;
 }
 
+/*
+ * Does APT's list start the arriving package (its **CONFIGURE**) before it
+ * removes the departing one?  Then the carried pools would meet the old
+ * master still listening on their paths: php-fpm refuses to bind a unix
+ * socket another master listens on ("Another FPM instance seems to
+ * already listen"), so the new instance would not start and its postinst
+ * would fail.  The list is in the order dpkg is run.
+ */
+static int starts_first(const struct hook_info *hi, const char *arriving, const char *departing)
+{
+	size_t i, cfg = (size_t)-1, rm = (size_t)-1;
+
+	for (i = 0; hi && departing && i < hi->n; i++) {
+		if (hi->v[i].configure && cfg == (size_t)-1 && strcmp(hi->v[i].package, arriving) == 0)
+			cfg = i;
+		if (hi->v[i].remove && rm == (size_t)-1 && strcmp(hi->v[i].package, departing) == 0)
+			rm = i;
+	}
+	return cfg != (size_t)-1 && rm != (size_t)-1 && cfg < rm;
+}
+
 static void carry_one(struct release_plan *rp, const struct host_view *h,
 		      const struct instance_view *iv, const struct pool_view *pv,
 		      struct release_arrival *to)
@@ -179,6 +200,11 @@ static void carry_one(struct release_plan *rp, const struct host_view *h,
 	c->path = xasprintf("%s/%s%s.conf", to->pooldir, RELEASE_CARRY_PREFIX, c->name);
 	if ((c->text = carry_text(h, c)) == NULL)
 		c->refused = xasprintf("cannot read its files: %s", strerror(errno));
+	else if (starts_first(rp->hi, to->act->package, iv->loc.package))
+		c->refused = xasprintf("apt starts %s before it removes %s: php-fpm would refuse "
+				       "to bind the carried sockets while the old master listens "
+				       "on them, and %s would not start (remove %s first, then "
+				       "upgrade)", to->act->package, pkg, to->act->package, pkg);
 }
 
 /* Why the arriving version would refuse carry c in its predicted

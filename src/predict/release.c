@@ -216,6 +216,7 @@ void release_plan_build(const struct host_opts *ho, struct host_view *h,
 			const struct hook_info *hi, struct release_plan *rp)
 {
 	memset(rp, 0, sizeof *rp);
+	rp->hi = hi;
 	find_instances(ho, h, hi, rp);
 	alternative_after(h, rp);
 	carry_plan(rp, h);

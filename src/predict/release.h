@@ -72,6 +72,7 @@ struct release_carry {
 };
 
 struct release_plan {
+	const struct hook_info *hi;	/* APT's list, in the order dpkg acts */
 	const struct instance_view **dep;
 	size_t ndep;
 	struct release_arrival *arr;

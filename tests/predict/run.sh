@@ -344,4 +344,16 @@ out=$(RG pre-install-pkgs --hook-info "$work/relinfo" 2>&1); rc=$?
 if [ $rc -eq 1 ] && grep -q "note: not carried: no PHP-FPM instance arrives" <<<"$out" \
    && grep -q "^/etc/nginx/sites-enabled/shop:5: error: .*\[site-loses-php\]" <<<"$out"; then ok release-plain-remove-used-aborts
 else bad release-plain-remove-used-aborts "rc=$rc $out"; fi
+
+# APT's list starts php8.4-fpm (**CONFIGURE**) before it removes
+# php8.2-fpm: carried pools would meet the old master on their sockets,
+# php-fpm 8.4 would refuse to start; nothing is carried, the run aborts.
+rel_root
+printf 'VERSION 3\n\nphp8.4-fpm - - none < 8.4.11-1 all none %s\nphp8.4-fpm - - none < 8.4.11-1 all none **CONFIGURE**\nphp8.2-fpm 8.2.29-1~deb12u1 amd64 none > - - none **REMOVE**\n' "$D84" > "$work/relinfo"
+before=$(tree_sum)
+out=$(RG pre-install-pkgs --hook-info "$work/relinfo" 2>&1); rc=$?
+after=$(tree_sum)
+if [ $rc -eq 1 ] && grep -q "apt starts php8.4-fpm before it removes php8.2-fpm" <<<"$out" && grep -q "\[carry-refused\]" <<<"$out" \
+   && [ "$before" = "$after" ] && [ ! -e "$RR/etc/php/8.4" ]; then ok release-order-clash-aborts
+else bad release-order-clash-aborts "rc=$rc $out"; fi
 finish
