@@ -1,6 +1,7 @@
 #include "session.h"
 #include "../fix/dropin_io.h"
 #include "../fix/fix.h"
+#include "../host/hostsnap.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -218,4 +219,23 @@ int session_begin(struct session *s, struct guard_opts *o, const char *command,
 		return -1;
 	}
 	return session_inspect(s, h, rc);
+}
+
+int session_is_good(enum run_verdict v)
+{
+	return v == RV_OK || v == RV_FIXED;
+}
+
+void session_record_good(struct session *s, struct host_view *now, const char *phase)
+{
+	char *json, *err = NULL;
+
+	if (now == NULL || !s->have_state)
+		return;
+	json = snapshot_json_from_host(now, phase);
+	if (state_write_transient(&s->st, LAST_GOOD_FILE, json, strlen(json), 0600, &err) < 0) {
+		fprintf(stderr, "php-fpm-guard: last good state not recorded: %s\n", err);
+		free(err);
+	}
+	free(json);
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include "guard.h"
 #include "../discover/fpmcache.h"
+#include "../report/outcome.h"
 #include "../state/state.h"
 
 struct session {
@@ -63,6 +64,13 @@ int session_fail(struct session *s, char *msg);
 /* The directory this run's reports go to (--log-dir, a host path, else
  * the default inside --root), opened into *ld.  0, or -1 with *err. */
 int session_open_log(const struct session *s, struct state_dir *ld, char **err);
+
+/* The verdicts after which the host is a good state (ok, fixed). */
+int session_is_good(enum run_verdict v);
+
+/* now (the host as the run left it) becomes the last good state, for the
+ * dpkg trigger; without a view of it (now NULL) the old one stays. */
+void session_record_good(struct session *s, struct host_view *now, const char *phase);
 
 void session_free(struct session *s);
 
