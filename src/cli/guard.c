@@ -15,6 +15,7 @@
 #include "../host/hostfind.h"
 #include "../host/hostsnap.h"
 #include "../predict/hookinfo.h"
+#include "../predict/modphp.h"
 #include "../predict/pin.h"
 #include "../report/report.h"
 #include "../util/xalloc.h"
@@ -269,7 +270,8 @@ static int read_transaction(struct session *s, struct hook_info *hi, int *rc)
 	}
 	free(info);
 	for (i = 0; i < hi->n; i++)
-		want |= hi->v[i].deb && hi->v[i].new_version && pin_is_fpm_package(hi->v[i].package);
+		want |= hi->v[i].deb && hi->v[i].new_version && (pin_is_fpm_package(hi->v[i].package) ||
+								 modphp_is_package(hi->v[i].package));
 	if (!want)
 		hookinfo_free(hi);
 	return want;
@@ -368,6 +370,7 @@ int guard_pre_install_pkgs(struct guard_opts *o)
 	snapshot_from_host(&j.cur, &j.h, "pre-install-pkgs");
 	j.have_cur = 1;
 	pin_predict_all(&o->host, &j.h, &hi, &j.cur, &ps, &j.fl);
+	modphp_predict(&hi, &j.cur, &j.fl);	/* libapache2-mod-php*: sites leave their pools */
 	for (i = 0; i < ps.nnotes; i++)
 		run_report_note(&j.rep, xstrdup(ps.notes[i]));
 	judged_outcomes(&j);

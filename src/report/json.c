@@ -297,6 +297,7 @@ static const char *problem_kind_name(enum problem_kind k)
 	case PR_NOT_SOCKET: return "not-a-socket";
 	case PR_WORLD_ACCESS: return "world-accessible";
 	case PR_SERVER_SOCKET_MISSING: return "server-socket-missing";
+	case PR_LISTEN_CONFLICT: return "listen-conflict";
 	default: return "client-user-missing";
 	}
 }
@@ -451,6 +452,7 @@ void report_json(FILE *f, struct host_view *h, const struct problem_list *pl,
 	}
 	json_object_object_add(root, "instances", insts);
 	json_object_object_add(root, "web_servers", servers_json(h));
+	json_object_object_add(root, "serving", report_serving_json(h));
 	json_object_object_add(root, "dpkg_status_error", str_or_null(h->pkgs.error));
 	json_object_object_add(root, "errors", errs);
 	if (with_problems)

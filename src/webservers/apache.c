@@ -303,6 +303,19 @@ static void load_module(struct ap *x, const char *id, const char *path)
 		ws_push(&x->modules, &x->nmodules, xasprintf("%.*s.c", (int)(l - 3), base));
 }
 
+/* mod_php: php_module (PHP 8), php7_module, php5_module.  The first
+ * one loaded is the one Apache runs. */
+static void note_mod_php(struct ap *x, const char *id, const char *file, int line)
+{
+	size_t l = strlen(id);
+
+	if (x->s->php_module || strncmp(id, "php", 3) != 0 || l < 10 ||
+	    strcmp(id + l - 7, "_module") != 0 || strspn(id + 3, "0123456789") != l - 10)
+		return;
+	x->s->php_module = xstrdup(id);
+	x->s->php_module_source = xasprintf("%s:%d", file, line);
+}
+
 static int module_loaded(const struct ap *x, const char *m)
 {
 	const char *const *s;
@@ -475,6 +488,7 @@ static void directive(struct ap *x, char **w, size_t n, const char *file, int li
 		x->server_root = xstrdup(w[1]);
 	} else if (n >= 3 && strcasecmp(d, "LoadModule") == 0) {
 		load_module(x, w[1], w[2]);
+		note_mod_php(x, w[1], file, line);
 	} else if (n >= 2 && (strcasecmp(d, "Include") == 0 || strcasecmp(d, "IncludeOptional") == 0)) {
 		for (i = 1; i < n; i++)
 			include(x, w[i], strcasecmp(d, "IncludeOptional") == 0, file, line);

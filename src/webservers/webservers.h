@@ -66,6 +66,12 @@ struct ws_server {
 	char **index;		/* the same, sorted: was it read? (not owned) */
 	char **notes;		/* "file:line: ..." what could not be followed */
 	size_t nnotes;
+	/* Apache: the mod_php LoadModule read (php_module, php7_module,
+	 * php5_module), "file:line"; NULL: none.  With it loaded, Debian's
+	 * php*-fpm.conf (inside <IfModule !mod_php*.c>) is skipped and every
+	 * site's PHP runs in Apache itself. */
+	char *php_module;
+	char *php_module_source;
 };
 
 struct ws_config {
