@@ -86,6 +86,12 @@ webservers: $(BUILD)/php-fpm-guard
 predict: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 	tests/predict/run.sh $(BUILD)/php-fpm-guard
 
+# The serving map with real nginx and two php-fpm masters (issue 14):
+# tests/serving/run.sh says what.
+.PHONY: serving
+serving: $(BUILD)/php-fpm-guard
+	tests/serving/run.sh $(BUILD)/php-fpm-guard
+
 # Hostile input, faults, races (issue 5): tests/hostile/run.sh says what.
 .PHONY: hostile
 hostile: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
@@ -100,7 +106,7 @@ e2e: deb
 	lintian --fail-on error,warning dist/php-fpm-guard_$(DEB_VERSION)_$(DEB_ARCH).deb
 	tests/e2e/run.sh dist/php-fpm-guard_$(DEB_VERSION)_$(DEB_ARCH).deb
 
-check-core: all headers unit cli conformance guard php5 hooks predict hostile webservers
+check-core: all headers unit cli conformance guard php5 hooks predict hostile webservers serving
 
 check: check-core e2e
 	@echo "make check: all suites passed"

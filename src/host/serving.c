@@ -103,9 +103,13 @@ char *serving_php_version(const char *config, const char *package)
 {
 	size_t n;
 
-	if (config && strncmp(config, "/etc/php/", 9) == 0 &&
-	    (n = version_at(config + 9, '/')) > 0)
-		return xstrndup(config + 9, n);
+	const char *p;
+
+	/* /etc/php/X.Y/fpm/php-fpm.conf, also below another directory (a
+	 * copy of /etc in a test, --fpm-config). */
+	for (p = config; p && (p = strstr(p, "/php/")) != NULL; p += 5)
+		if ((n = version_at(p + 5, '/')) > 0)
+			return xstrndup(p + 5, n);
 	if (package && strncmp(package, "php", 3) == 0 &&
 	    (n = version_at(package + 3, '-')) > 0)
 		return xstrndup(package + 3, n);

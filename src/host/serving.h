@@ -31,7 +31,7 @@ struct serving_hops {
 void serving_hops(const struct rootfs *r, const char *path, struct serving_hops *out);
 void serving_hops_free(struct serving_hops *h);
 
-/* "8.2" for an instance at /etc/php/8.2/fpm/php-fpm.conf or of package
+/* "8.2" for an instance at [...]/php/8.2/fpm/php-fpm.conf or of package
  * php8.2-fpm (either may be NULL); NULL when neither says (caller frees). */
 char *serving_php_version(const char *config, const char *package);
 
