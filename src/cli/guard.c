@@ -370,7 +370,7 @@ int guard_pre_install_pkgs(struct guard_opts *o)
 	snapshot_from_host(&j.cur, &j.h, "pre-install-pkgs");
 	j.have_cur = 1;
 	pin_predict_all(&o->host, &j.h, &hi, &j.cur, &ps, &j.fl);
-	modphp_predict(&hi, &j.cur, &j.fl);	/* libapache2-mod-php*: sites leave their pools */
+	modphp_predict(&hi, &j.h.root, &j.cur, &j.fl);	/* libapache2-mod-php*: sites leave their pools */
 	for (i = 0; i < ps.nnotes; i++)
 		run_report_note(&j.rep, xstrdup(ps.notes[i]));
 	judged_outcomes(&j);

@@ -556,7 +556,7 @@ static const struct snap_use *same_use(const struct snapshot *s, const struct sn
 	return NULL;
 }
 
-/* A site whose path now ends at another instance's pool. */
+/* A site whose path now ends at another instance's pool, or another pool. */
 static void diff_retargeted(const struct snapshot *old, const struct snapshot *cur,
 			    struct finding_list *out)
 {
@@ -566,8 +566,11 @@ static void diff_retargeted(const struct snapshot *old, const struct snapshot *c
 		const struct snap_use *u = &cur->uses[i], *o;
 		const struct snap_instance *oi, *ni;
 		struct finding *f;
+		/* Another instance, or another pool of the same one: /run/php
+		 * is www-data's on Debian, and so is the alternative's first
+		 * link there. */
 		if (u->pool == NULL || (o = served_before(old, u)) == NULL ||
-		    strcmp(o->instance, u->instance) == 0 ||
+		    (strcmp(o->instance, u->instance) == 0 && strcmp(o->pool, u->pool) == 0) ||
 		    (ni = snapshot_find_instance(cur, u->instance)) == NULL)
 			continue;
 		oi = snapshot_find_instance(old, o->instance);

@@ -16,7 +16,8 @@
  * file:line.  Said only when both snapshots list the servers' uses.
  *
  * The serving map: a directive whose path now ends at a pool of another
- * instance (the php-fpm.sock alternative moved to a new PHP) is
+ * instance (the php-fpm.sock alternative moved to a new PHP), or at
+ * another pool of the same instance, is
  * server-retargeted, a warning that guard.conf can make an error per pool
  * (the caller raises it: the diff knows no policy).  Two pools that now
  * share one listen path (after symlinks) are listen-conflict, an error.

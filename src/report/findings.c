@@ -54,7 +54,7 @@ static char *headline(const struct finding *f)
 				 f->use ? f->use->server : "a web server",
 				 f->use ? f->use->site : "?", f->use ? f->use->socket : sock);
 	case FK_SERVER_RETARGETED:
-		return xasprintf("%s (%s) now reaches another PHP instance",
+		return xasprintf("%s (%s) now reaches another PHP-FPM pool",
 				 f->use ? f->use->server : "a web server", f->use ? f->use->site : "?");
 	case FK_LISTEN_CONFLICT:
 		return xasprintf("two pools now listen on %s", f->new_p && f->new_p->listen_path

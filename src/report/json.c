@@ -393,6 +393,20 @@ static void instance_errors(json_object *errs, const struct instance_view *iv)
 	}
 }
 
+/* listen-conflict: the pool that holds the path first. */
+static void conflict_json(json_object *o, const struct problem *p)
+{
+	const struct fpm_pool *q = p->other_pv->pool;
+	const struct fpm_setting *l = &q->set[K_LISTEN];
+
+	json_object_object_add(o, "socket", json_object_new_string(host_listen_path(p->pv)));
+	json_object_object_add(o, "other_instance",
+			       json_object_new_string(p->other_inst->loc.config));
+	json_object_object_add(o, "other_pool", json_object_new_string(q->name));
+	json_object_object_add(o, "other_file", json_object_new_string(l->file ? l->file : q->file));
+	json_object_object_add(o, "other_line", json_object_new_int(l->file ? l->line : q->line));
+}
+
 static json_object *pool_problem_json(const struct host_view *h, const struct problem *p)
 {
 	json_object *o = json_object_new_object(), *fx = json_object_new_array();
@@ -421,6 +435,8 @@ static json_object *pool_problem_json(const struct host_view *h, const struct pr
 		free(lines[k]);
 	}
 	json_object_object_add(o, "fix_lines", fx);
+	if (p->kind == PR_LISTEN_CONFLICT)
+		conflict_json(o, p);
 	return o;
 }
 

@@ -805,8 +805,9 @@ static void check_dump(struct ap *x, const struct ws_apache_dump *d)
 	}
 }
 
-void ws_apache_walk(const struct rootfs *r, const struct ws_apache_dump *d,
-		    struct ws_config *c)
+/* The walk; with id, that module counts as loaded before any file. */
+static void walk(const struct rootfs *r, const struct ws_apache_dump *d,
+		 struct ws_config *c, const char *id, const char *so)
 {
 	struct ap x;
 	struct stat st;
@@ -819,6 +820,10 @@ void ws_apache_walk(const struct rootfs *r, const struct ws_apache_dump *d,
 	x.server_root = xstrdup(APACHE_DIR);
 	read_envvars(&x);
 	argument_defines(&x);
+	if (id) {
+		load_module(&x, id, so);
+		note_mod_php(&x, id, "(predicted)", 0);
+	}
 	if (rootfs_stat(r, APACHE_CONF, &st) == 0) {
 		x.s->present = 1;
 		x.s->config = xstrdup(APACHE_CONF);
@@ -833,6 +838,19 @@ void ws_apache_walk(const struct rootfs *r, const struct ws_apache_dump *d,
 			check_dump(&x, d);
 	}
 	ap_free(&x);
+}
+
+void ws_apache_walk(const struct rootfs *r, const struct ws_apache_dump *d,
+		    struct ws_config *c)
+{
+	walk(r, d, c, NULL, NULL);
+}
+
+void webservers_read_apache_with(const struct rootfs *r, const char *id, const char *so,
+				 struct ws_config *out)
+{
+	memset(out, 0, sizeof *out);
+	walk(r, NULL, out, id, so);
 }
 
 /* ---- apache2ctl ---- */

@@ -524,5 +524,6 @@ else bad lock-held-too-long-gives-up "rc=$rc $out"; fi
 . "$(dirname "$0")/cases-children.sh"	# issue 12 C: children, closed pools, C1, undo
 . "$(dirname "$0")/cases-sockets.sh"	# issue 12 A: socket swaps, links, orphans, pid files, the proof child
 . "$(dirname "$0")/cases-rootwrites.sh"	# issue 12 B: writes under --root and from a .deb
+. "$(dirname "$0")/cases-serving.sh"	# issue 14: the serving map, planted by www-data in /run/php
 [ $known -eq 0 ] || echo "($known known gaps, listed above as 'known')"
 finish

@@ -110,14 +110,14 @@ else bad serving-json "$(jq -c .serving <<<"$json")"; fi
 # ---- 2. the alternative retargeted to the other instance ----
 "${G[@]}" pre-invoke; alt 8.4
 out=$("${G[@]}" post-invoke 2>&1); rc=$?
-if [ $rc -eq 0 ] && grep -qF "/etc/nginx/sites-enabled/pfg:$SITE_LINE: warning: pool www: nginx (server pfg.example) now reaches another PHP instance [server-retargeted]" <<<"$out" \
+if [ $rc -eq 0 ] && grep -qF "/etc/nginx/sites-enabled/pfg:$SITE_LINE: warning: pool www: nginx (server pfg.example) now reaches another PHP-FPM pool [server-retargeted]" <<<"$out" \
    && grep -qF "site server pfg.example: now PHP 8.4 pool www as www-data, before PHP 8.2 pool www as www-data" <<<"$out" \
    && [ "$(get)" = 8.4 ]; then ok retargeted-warning
 else bad retargeted-warning "rc=$rc answer=$(get) $out"; fi
 printf 'policy = abort\n[pool www]\nretarget = error\n' > "$work/guard.conf"
 "${G[@]}" pre-invoke; alt 8.2
 out=$("${G[@]}" post-invoke 2>&1); rc=$?
-if [ $rc -eq 1 ] && grep -qF "pfg:$SITE_LINE: error: pool www: nginx (server pfg.example) now reaches another PHP instance [server-retargeted]" <<<"$out" \
+if [ $rc -eq 1 ] && grep -qF "pfg:$SITE_LINE: error: pool www: nginx (server pfg.example) now reaches another PHP-FPM pool [server-retargeted]" <<<"$out" \
    && grep -qF "now PHP 8.2 pool www as www-data, before PHP 8.4 pool www as www-data" <<<"$out" \
    && grep -qF "action: aborted (policy abort)" <<<"$out"; then ok retargeted-error-by-policy
 else bad retargeted-error-by-policy "rc=$rc $out"; fi

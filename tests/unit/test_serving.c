@@ -475,19 +475,31 @@ START_TEST(test_handler_predicted)
 	static const char conf_only[] =
 		"VERSION 3\n\n"
 		"libapache2-mod-php7.4 - - none < 7.4.33-1+deb11u5 amd64 same **CONFIGURE**\n";
-	char *root = fixture_root(), *j, *err = NULL;
+	char *root = fixture_root(), *j, *err = NULL, *id, *so;
 	struct snapshot cur;
 	struct hook_info hi;
 	struct finding_list fl = { NULL, 0, 0 };
 	const struct finding *f;
+	struct rootfs r;
 
 	write_apache(root);
+	ck_assert_int_eq(rootfs_init(&r, root), 0);
 	j = snap_of(root, PHP74, 1, "pre-install-pkgs");
 	parse(j, &cur);
 	ck_assert_msg(hookinfo_parse(in, sizeof in - 1, &hi, &err) == 0, "%s", err);
 	ck_assert_int_eq(modphp_is_package("libapache2-mod-php"), 1);
 	ck_assert_int_eq(modphp_is_package("php7.4-fpm"), 0);
-	modphp_predict(&hi, &cur, &fl);
+	ck_assert_int_eq(modphp_module_of("libapache2-mod-php", NULL, NULL), -1);
+	ck_assert_int_eq(modphp_module_of("libapache2-mod-php8.2", &id, &so), 0);
+	ck_assert_str_eq(id, "php_module");
+	ck_assert_str_eq(so, "/usr/lib/apache2/modules/libphp8.2.so");
+	free(id);
+	free(so);
+	ck_assert_int_eq(modphp_module_of("libapache2-mod-php7.4", &id, &so), 0);
+	ck_assert_str_eq(id, "php7_module");
+	free(id);
+	free(so);
+	modphp_predict(&hi, &r, &cur, &fl);
 	ck_assert_uint_eq(fl.n, 1);
 	f = first(&fl, FK_HANDLER_CHANGED);
 	ck_assert_int_eq(f->security, 1);
@@ -498,11 +510,54 @@ START_TEST(test_handler_predicted)
 	hookinfo_free(&hi);
 	/* Without a .deb to unpack there is nothing to predict. */
 	ck_assert_int_eq(hookinfo_parse(conf_only, sizeof conf_only - 1, &hi, &err), 0);
-	modphp_predict(&hi, &cur, &fl);
+	modphp_predict(&hi, &r, &cur, &fl);
 	ck_assert_uint_eq(fl.n, 0);
 	hookinfo_free(&hi);
 	snapshot_free(&cur);
 	free(j);
+	rootfs_close(&r);
+	fixture_rm(root);
+}
+END_TEST
+
+/* bookworm: php8.2-fpm.conf tests mod_php8.c, PHP 8's module is named
+ * mod_php.c: with it loaded Apache still reads the FPM handler (later
+ * than php8.2.conf's, so the pool keeps serving).  Nothing to predict;
+ * the same handler behind <IfModule !php_module> is taken over. */
+START_TEST(test_handler_php8_names)
+{
+	static const char in[] =
+		"VERSION 3\n\n"
+		"libapache2-mod-php8.2 - - none < 8.2.36-1~deb12u1 amd64 same /tmp/m.deb\n";
+	static const char *const cfg[] = { "/etc/php/8.2/fpm/php-fpm.conf" };
+	char *root = fixture_root(), *j, *err = NULL, *conf;
+	struct snapshot cur;
+	struct hook_info hi;
+	struct finding_list fl = { NULL, 0, 0 };
+	struct rootfs r;
+	int pass;
+
+	write_apache(root);
+	write_instance(root, "8.2", "www", "www-data", "/run/php/php8.2-fpm.sock");
+	ck_assert_int_eq(rootfs_init(&r, root), 0);
+	ck_assert_int_eq(hookinfo_parse(in, sizeof in - 1, &hi, &err), 0);
+	for (pass = 0; pass < 2; pass++) {
+		unlink(conf = xasprintf("%s/etc/apache2/conf-enabled/php7.4-fpm.conf", root));
+		free(conf);
+		fixture_write(root, "/etc/apache2/conf-enabled/php8.2-fpm.conf", pass == 0
+			      ? "<IfModule !mod_php8.c>\nSetHandler \"proxy:unix:/run/php/php8.2-fpm.sock|fcgi://l\"\n</IfModule>\n"
+			      : "<IfModule !php_module>\nSetHandler \"proxy:unix:/run/php/php8.2-fpm.sock|fcgi://l\"\n</IfModule>\n");
+		j = snap_of(root, cfg, 1, "pre-install-pkgs");
+		parse(j, &cur);
+		ck_assert_uint_eq(cur.nuses, 1);
+		modphp_predict(&hi, &r, &cur, &fl);
+		ck_assert_uint_eq(fl.n, (size_t)pass);
+		finding_list_free(&fl);
+		snapshot_free(&cur);
+		free(j);
+	}
+	hookinfo_free(&hi);
+	rootfs_close(&r);
 	fixture_rm(root);
 }
 END_TEST
@@ -556,6 +611,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_listen_conflict_diff);
 	tcase_add_test(tc, test_handler_changed);
 	tcase_add_test(tc, test_handler_predicted);
+	tcase_add_test(tc, test_handler_php8_names);
 	tcase_add_test(tc, test_stopped_under_site);
 	suite_add_tcase(s, tc);
 	return s;
