@@ -820,7 +820,7 @@ static void walk(const struct rootfs *r, const struct ws_apache_dump *d,
 	x.server_root = xstrdup(APACHE_DIR);
 	read_envvars(&x);
 	argument_defines(&x);
-	if (id) {
+	if (id && so) {
 		load_module(&x, id, so);
 		note_mod_php(&x, id, "(predicted)", 0);
 	}
