@@ -446,10 +446,18 @@ struct listen_ref {
 	size_t order;
 };
 
+/* The pool's unix path after symlinks; NULL for tcp. */
+static const char *listen_path(const struct snap_pool *p)
+{
+	if (!p->is_unix)
+		return NULL;
+	return p->listen_path ? p->listen_path : p->set[K_LISTEN].value;
+}
+
 static int cmp_listen_ref(const void *a, const void *b)
 {
 	const struct listen_ref *x = a, *y = b;
-	int c = strcmp(x->p->listen_path, y->p->listen_path);
+	int c = strcmp(listen_path(x->p), listen_path(y->p));
 
 	return c ? c : x->order < y->order ? -1 : x->order > y->order;
 }
@@ -463,8 +471,8 @@ static int conflict_before(const struct snapshot *old, const struct listen_ref *
 	const struct snap_pool *pa = oa ? snapshot_find_pool(oa, a->p->name) : NULL;
 	const struct snap_pool *pb = ob ? snapshot_find_pool(ob, b->p->name) : NULL;
 
-	return pa && pb && pa->listen_path && pb->listen_path &&
-	       strcmp(pa->listen_path, pb->listen_path) == 0;
+	return pa && pb && listen_path(pa) && listen_path(pb) &&
+	       strcmp(listen_path(pa), listen_path(pb)) == 0;
 }
 
 static void add_conflict(const struct snapshot *old, const struct listen_ref *first,
@@ -476,7 +484,7 @@ static void add_conflict(const struct snapshot *old, const struct listen_ref *fi
 				oi ? snapshot_find_pool(oi, second->p->name) : NULL, second->p);
 
 	f->before = xasprintf("pool %s of %s listens on %s (%s:%d)", first->p->name,
-			      first->i->config, first->p->listen_path,
+			      first->i->config, listen_path(first->p),
 			      l->file ? l->file : first->p->file, l->file ? l->line : first->p->line);
 	f->after = xasprintf("pool %s listens there too", second->p->name);
 	f->detail = xstrdup("the second php-fpm to start refuses (\"Another FPM instance seems "
@@ -492,7 +500,7 @@ static void diff_conflicts(const struct snapshot *old, const struct snapshot *cu
 
 	for (i = 0; i < cur->ninst; i++)
 		for (j = 0; j < cur->inst[i].npools; j++)
-			if (cur->inst[i].pools[j].is_unix && cur->inst[i].pools[j].listen_path) {
+			if (listen_path(&cur->inst[i].pools[j])) {
 				XGROW(v, cap, n + 1);
 				v[n] = (struct listen_ref){ &cur->inst[i], &cur->inst[i].pools[j], n };
 				n++;
@@ -500,7 +508,7 @@ static void diff_conflicts(const struct snapshot *old, const struct snapshot *cu
 	if (n > 1)
 		qsort(v, n, sizeof *v, cmp_listen_ref);
 	for (i = 1; i < n; i++) {
-		if (strcmp(v[i].p->listen_path, v[first].p->listen_path) != 0)
+		if (strcmp(listen_path(v[i].p), listen_path(v[first].p)) != 0)
 			first = i;
 		else if (!conflict_before(old, &v[first], &v[i]))
 			add_conflict(old, &v[first], &v[i], out);

@@ -66,7 +66,11 @@ static void pool_from_view(struct snap_pool *sp, const struct pool_view *pv,
 	sp->sock_state = pv->probe.state;
 	if (!sp->is_unix)
 		return;
-	sp->listen_path = xstrdup_or_null(host_listen_path(pv));
+	/* Only where symlinks make it differ: a snapshot of 10000 pools
+	 * should not carry every path twice. */
+	if (host_listen_path(pv) && p->set[K_LISTEN].value &&
+	    strcmp(host_listen_path(pv), p->set[K_LISTEN].value) != 0)
+		sp->listen_path = xstrdup(host_listen_path(pv));
 	sp->eff_valid = pv->eff.nerrors == 0;
 	if (sp->eff_valid)
 		perm_from_obj(&sp->eff, &pv->eff.obj, acc);

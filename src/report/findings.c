@@ -58,7 +58,7 @@ static char *headline(const struct finding *f)
 				 f->use ? f->use->server : "a web server", f->use ? f->use->site : "?");
 	case FK_LISTEN_CONFLICT:
 		return xasprintf("two pools now listen on %s", f->new_p && f->new_p->listen_path
-				 ? f->new_p->listen_path : sock);
+				 ? f->new_p->listen_path : sock);	/* after symlinks */
 	case FK_HANDLER_CHANGED:
 		return xasprintf("apache2 (%s) no longer sends PHP to the pool: mod_php serves it",
 				 f->old_use ? f->old_use->site : "?");

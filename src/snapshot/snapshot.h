@@ -62,7 +62,8 @@ struct snap_pool {
 	struct snap_perm sock;
 	struct snap_client *clients;
 	size_t nclients;
-	char *listen_path;	/* unix listen with symlinks resolved; NULL: unknown */
+	char *listen_path;	/* unix listen with symlinks resolved, when that differs
+				 * from set[K_LISTEN]; NULL: the same, or unknown */
 };
 
 struct snap_instance {

@@ -387,6 +387,20 @@ START_TEST(test_listen_conflict_diff)
 	diff_snapshots(&cur, &cur, &fl);
 	ck_assert_uint_eq(count(&fl, FK_LISTEN_CONFLICT), 0);
 	finding_list_free(&fl);
+	snapshot_free(&cur);
+	free(j2);
+	/* The same path through the /var/run link: the snapshot keeps the
+	 * resolved path, the diff meets the two. */
+	fixture_write(root, "/var/.keep", "");
+	fixture_link(root, "/run", "/var/run");
+	write_instance(root, "8.4", "www", "www-data", "/var/run/php/php8.2-fpm.sock");
+	j2 = snap_of(root, BOTH, 2, "post-invoke");
+	parse(j2, &cur);
+	ck_assert_str_eq(cur.inst[1].pools[0].listen_path, "/run/php/php8.2-fpm.sock");
+	ck_assert_ptr_null(cur.inst[0].pools[0].listen_path);	/* the same as listen */
+	diff_snapshots(&old, &cur, &fl);
+	ck_assert_uint_eq(count(&fl, FK_LISTEN_CONFLICT), 1);
+	finding_list_free(&fl);
 	snapshot_free(&old);
 	snapshot_free(&cur);
 	free(j1);
