@@ -597,6 +597,19 @@ static void diff_retargeted(const struct snapshot *old, const struct snapshot *c
 	}
 }
 
+/* "php8.2" for ".../mods-enabled/php8.2.load:3", what a2dismod takes;
+ * NULL for a LoadModule elsewhere (caller frees). */
+static char *a2_module(const char *source)
+{
+	const char *b = source ? strstr(source, "/mods-enabled/") : NULL;
+	const char *e = b ? strstr(b, ".load:") : NULL;
+
+	if (e == NULL)
+		return NULL;
+	b += strlen("/mods-enabled/");
+	return strchr(b, '/') && strchr(b, '/') < e ? NULL : xstrndup(b, (size_t)(e - b));
+}
+
 /* An Apache site that reached a pool and now has no directive, while
  * Apache loads mod_php: Debian's php*-fpm.conf sits inside
  * <IfModule !mod_php*.c>, so PHP now runs inside Apache, as its user. */
@@ -611,6 +624,7 @@ static void diff_handler(const struct snapshot *old, const struct snapshot *cur,
 		const struct snap_use *o = &old->uses[i];
 		const struct snap_instance *oi;
 		struct finding *f;
+		char *mod;
 		if (o->pool == NULL || strcmp(o->server, "apache2") != 0 ||
 		    same_use(cur, o) != NULL ||
 		    (oi = snapshot_find_instance(old, o->instance)) == NULL)
@@ -629,9 +643,11 @@ static void diff_handler(const struct snapshot *old, const struct snapshot *cur,
 		f->before = serving_text(o);
 		f->after = xasprintf("mod_php (%s, %s) inside Apache", cur->apache_mod_php,
 				     cur->apache_mod_php_source ? cur->apache_mod_php_source : "?");
-		f->detail = xasprintf("site %s: PHP is no longer served by the pool; "
-				      "a2dismod %s (or disable the module) to give it back",
-				      o->site, cur->apache_mod_php);
+		mod = a2_module(cur->apache_mod_php_source);
+		f->detail = xasprintf("site %s: PHP is no longer served by the pool; %s %s to give "
+				      "it back", o->site, mod ? "a2dismod" : "disable",
+				      mod ? mod : cur->apache_mod_php);
+		free(mod);
 	}
 }
 

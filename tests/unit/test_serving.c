@@ -465,6 +465,7 @@ START_TEST(test_handler_changed)
 	ck_assert_str_eq(f->before, "PHP 7.4 pool www as www-data");
 	ck_assert_str_eq(f->after, "mod_php (php7_module, /etc/apache2/mods-enabled/php7.4.load:1) "
 			 "inside Apache");
+	ck_assert_msg(strstr(f->detail, "a2dismod php7.4 to give it back"), "%s", f->detail);
 	/* The directive went away with the module: not a lost socket. */
 	ck_assert_uint_eq(count(&fl, FK_SERVER_SOCKET_LOST), 0);
 	finding_list_free(&fl);
