@@ -11,6 +11,10 @@
 #   pair   php-fpm-guard pre-invoke, then post-invoke (the hooks of one apt run)
 #   fpm-t  php-fpm8.2 -t on the same config (what an admin runs by hand)
 #   floor  reading every config file once (cat) and stat-ing every socket
+#   plugin       check --monitoring-plugin, php-fpm -t answered from the
+#                cache the pair left (what a monitoring agent runs each minute)
+#   p-cold       the same without a state dir, so without a cache:
+#                php-fpm -tt and -v run every time
 # and prints wall and CPU ms, peak RSS, the ratios pair/fpm-t and
 # pair/floor, and the targets.  Size 0 is a host without PHP-FPM.
 # Then, for 1 and 1000 pools, the instructions of the pair under
@@ -49,6 +53,26 @@ make_host() {	# make_host DIR N
 		}' "$d" "$n"
 }
 
+# The monitoring plugin on the same host: each run must fit a 1-minute
+# check interval by a wide margin.
+plugin_rows() {	# plugin_rows N (after the pair, with args set)
+	local a cold=()
+	# Cold: a state dir that does not exist (never created), no cache.
+	for a in "${args[@]}"; do
+		[ "$a" = "$d/state" ] && a=$d/no-state
+		cold+=("$a")
+	done
+	read -r mw mc mr < <("$T" "$R" "$W" -- "$G" "${args[@]}" check --monitoring-plugin)
+	printf '%-6s %-6s %9s %9s %9s %8s %8s  %s\n' "$1" plugin "$mw" "$mc" "$mr" - - \
+		"$(of_minute "$mw") of a 1-min interval; <= 1%"
+	# php-fpm -tt of 10000 pools takes seconds: cold up to 1000 only.
+	[ "$1" != 0 ] && [ "$1" -le 1000 ] || return 0
+	read -r mw mc mr < <("$T" "$R" "$W" -- "$G" "${cold[@]}" check --monitoring-plugin)
+	printf '%-6s %-6s %9s %9s %9s %8s %8s  %s\n' "$1" p-cold "$mw" "$mc" "$mr" - - \
+		"$(of_minute "$mw") of a 1-min interval; <= 5%"
+}
+of_minute() { awk -v w="$1" 'BEGIN { printf "%.2f%%", w / 600 }'; }
+
 printf '%-6s %-6s %9s %9s %9s %8s %8s  %s\n' pools what wall_ms cpu_ms rss_kb x_fpm-t x_floor target
 for n in "${sizes[@]}"; do
 	d=$work/h$n
@@ -61,6 +85,7 @@ for n in "${sizes[@]}"; do
 	fi
 	args+=(--state-dir "$d/state" --log-dir "$d/log" --no-syslog)
 	read -r pw pc pr < <("$T" "$R" "$W" -- "$G" "${args[@]}" pre-invoke --then "$G" "${args[@]}" post-invoke)
+	plugin_rows "$n"
 	if [ "$n" = 0 ]; then
 		printf '%-6s %-6s %9s %9s %9s %8s %8s  %s\n' 0 pair "$pw" "$pc" "$pr" - - "pair <= 3 ms"
 		continue
@@ -95,6 +120,8 @@ if command -v valgrind >/dev/null; then
 		a=$(ir "${args[@]}" pre-invoke); b=$(ir "${args[@]}" post-invoke)
 		printf '%-6s instructions per pair (callgrind): %s (pre-invoke %s, post-invoke %s)\n' \
 			"$n" "$((a + b))" "$a" "$b"
+		printf '%-6s instructions per check --monitoring-plugin (callgrind, cache warm): %s\n' \
+			"$n" "$(ir "${args[@]}" check --monitoring-plugin)"
 	done
 fi
 

@@ -15,11 +15,13 @@ build="build-essential pkg-config debhelper
 # mod_proxy_fcgi beside nginx; Debian's ansible (and python3-apt, which
 # its apt module needs) for the playbook in examples/; prometheus for
 # promtool, which checks the textfile (without Recommends: no
-# node-exporter).
+# node-exporter).  The other releases (make deb SUITE=..., make chroots,
+# tests/chroot/): mmdebstrap, and the archive keys of every release.
 tests="php8.2-fpm nginx curl jq acl util-linux patch
 	lintian dpkg-repack apt-utils unattended-upgrades valgrind strace
 	clang clang-tidy cppcheck
-	apache2 ansible python3-apt prometheus"
+	apache2 ansible python3-apt prometheus
+	mmdebstrap debian-archive-keyring"
 [ "${1:-}" = --build-only ] && tests=
 apt-get update -q
 # libFuzzer's runtime has a package of its own on Debian 12 (Ubuntu 22.04

@@ -17,6 +17,19 @@ static struct {
 	int (*md5)(const void *, size_t, char *);
 } shim;
 
+/*
+ * A shim that does not load is a degraded guard, never a failed one: the
+ * package only Recommends the shim's libapt-pkg, whose soname changes
+ * between releases (6.0 to 7.0 at trixie), so mid-upgrade and after it the
+ * old shim may find no library to link.  Said once, on stderr (in a hook,
+ * apt's output), and in the JSON report's dpkg_status_error.
+ */
+static void shim_unavailable(char *why)
+{
+	shim.error = why;
+	warnx("note: package versions unknown: %s", why);
+}
+
 static int shim_load(void)
 {
 	void *h;
@@ -27,7 +40,7 @@ static int shim_load(void)
 	shim.tried = 1;
 	h = dlopen(PFG_SHIM_PATH, RTLD_NOW | RTLD_LOCAL);
 	if (h == NULL) {
-		shim.error = xasprintf("cannot load %s: %s", PFG_SHIM_PATH, dlerror());
+		shim_unavailable(xasprintf("cannot load %s: %s", PFG_SHIM_PATH, dlerror()));
 		return -1;
 	}
 	*(void **)&abi = dlsym(h, "aptshim_abi");
@@ -37,8 +50,8 @@ static int shim_load(void)
 	if (abi == NULL || shim.read_status == NULL || shim.free_status == NULL ||
 	    shim.md5 == NULL ||
 	    abi() != APTSHIM_ABI) {
-		shim.error = xasprintf("%s: not the aptshim this guard was built with",
-				       PFG_SHIM_PATH);
+		shim_unavailable(xasprintf("%s: not the aptshim this guard was built with",
+					   PFG_SHIM_PATH));
 		shim.read_status = NULL;
 		dlclose(h);
 		return -1;
@@ -99,17 +112,26 @@ void pkg_db_free(struct pkg_db *db)
 	memset(db, 0, sizeof *db);
 }
 
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
 const struct aptshim_package *pkg_db_find(const struct pkg_db *db, const char *name)
 {
 	size_t i;
 
 	for (i = 0; db->loaded && name && i < db->st.npkgs; i++) {
 		const struct aptshim_package *p = &db->st.pkgs[i];
-		size_t n = strlen(p->status);
 		/* "install ok installed"; also half-configured and friends
-		 * have their files on disk, but only "installed" is certain. */
-		if (strcmp(p->name, name) == 0 && n >= 10 &&
-		    strcmp(p->status + n - 10, " installed") == 0)
+		 * have their files on disk, but only a configured package is
+		 * certain -- and one whose triggers are still pending (in
+		 * the middle of a dpkg run: the guard's own trigger) is. */
+		if (strcmp(p->name, name) == 0 && (has_suffix(p->status, " installed") ||
+						    has_suffix(p->status, " triggers-pending") ||
+						    has_suffix(p->status, " triggers-awaited")))
 			return p;
 	}
 	return NULL;

@@ -7,7 +7,9 @@
 #include <apt-pkg/hashes.h>
 #include <apt-pkg/tagfile.h>
 
+#include <dirent.h>
 #include <fnmatch.h>
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -73,6 +75,94 @@ void free_package(aptshim_package &p)
 	std::free(p.status);
 }
 
+// One package's stanza, as the C side holds it.
+aptshim_package package_of(pkgTagSection &sec, const std::string &name)
+{
+	aptshim_package p = {};
+	std::vector<aptshim_conffile> cf = conffiles(sec.FindS("Conffiles"));
+	p.name = dup(name);
+	p.arch = dup(sec.FindS("Architecture"));
+	p.version = dup(sec.FindS("Version"));
+	p.status = dup(sec.FindS("Status"));
+	if (!cf.empty()) {
+		p.conffiles = static_cast<aptshim_conffile *>(
+			std::calloc(cf.size(), sizeof *p.conffiles));
+		if (p.conffiles == nullptr)
+			throw std::bad_alloc();
+		std::memcpy(p.conffiles, cf.data(), cf.size() * sizeof *p.conffiles);
+		p.nconffiles = cf.size();
+	}
+	return p;
+}
+
+// The wanted stanzas of one status-format file into pkgs; a package
+// already there is replaced (a journal entry outranks the status file).
+// false with msg when the file cannot be read.
+bool read_tags(const std::string &path, const char *const *patterns, size_t npatterns,
+	       std::vector<aptshim_package> &pkgs, std::string &msg)
+{
+	FileFd fd;
+	if (!fd.Open(path, FileFd::ReadOnly)) {
+		_error->PopMessage(msg);
+		_error->Discard();
+		if (msg.empty())
+			msg = "cannot open " + path;
+		return false;
+	}
+	pkgTagFile tags(&fd);
+	pkgTagSection sec;
+	while (tags.Step(sec)) {
+		std::string name = sec.FindS("Package");
+		if (name.empty() || !wanted(name, patterns, npatterns))
+			continue;
+		aptshim_package p = package_of(sec, name);
+		auto old = std::find_if(pkgs.begin(), pkgs.end(), [&](const aptshim_package &q) {
+			return name == q.name && std::strcmp(p.arch, q.arch) == 0;
+		});
+		if (old != pkgs.end()) {
+			free_package(*old);
+			*old = p;
+		} else {
+			pkgs.push_back(p);
+		}
+	}
+	if (_error->PendingError()) {
+		_error->PopMessage(msg);
+		_error->Discard();
+		msg = path + ": " + msg;
+		return false;
+	}
+	return true;
+}
+
+// While dpkg runs (a maintainer script, the guard's own trigger), what it
+// has done so far is in its journal, updates/NNNN beside the status file,
+// not yet folded into it: read in order, as dpkg itself does.  A journal
+// file that vanishes meanwhile (dpkg folded it in) is skipped.
+void read_journal(const std::string &status, const char *const *patterns, size_t npatterns,
+		  std::vector<aptshim_package> &pkgs)
+{
+	size_t slash = status.rfind('/');
+	std::string dir = (slash == std::string::npos ? std::string(".") : status.substr(0, slash)) +
+			  "/updates";
+	std::vector<std::string> names;
+	DIR *d = opendir(dir.c_str());
+	if (d == nullptr)
+		return;
+	while (struct dirent *e = readdir(d)) {
+		std::string n = e->d_name;
+		if (!n.empty() && n.find_first_not_of("0123456789") == std::string::npos)
+			names.push_back(n);
+	}
+	closedir(d);
+	std::sort(names.begin(), names.end());
+	for (const auto &n : names) {
+		std::string msg;
+		read_tags(dir + "/" + n, patterns, npatterns, pkgs, msg);
+	}
+	_error->Discard();
+}
+
 } // namespace
 
 extern "C" int aptshim_abi(void)
@@ -89,45 +179,14 @@ extern "C" int aptshim_read_status(const char *path, const char *const *patterns
 	out->npkgs = 0;
 	out->error = nullptr;
 	try {
-		FileFd fd;
-		if (!fd.Open(path, FileFd::ReadOnly)) {
-			std::string msg;
-			_error->PopMessage(msg);
-			_error->Discard();
-			out->error = dup(msg.empty() ? std::string("cannot open ") + path : msg);
-			return -1;
-		}
-		pkgTagFile tags(&fd);
-		pkgTagSection sec;
-		while (tags.Step(sec)) {
-			std::string name = sec.FindS("Package");
-			if (name.empty() || !wanted(name, patterns, npatterns))
-				continue;
-			aptshim_package p = {};
-			std::vector<aptshim_conffile> cf = conffiles(sec.FindS("Conffiles"));
-			p.name = dup(name);
-			p.arch = dup(sec.FindS("Architecture"));
-			p.version = dup(sec.FindS("Version"));
-			p.status = dup(sec.FindS("Status"));
-			if (!cf.empty()) {
-				p.conffiles = static_cast<aptshim_conffile *>(
-					std::calloc(cf.size(), sizeof *p.conffiles));
-				if (p.conffiles == nullptr)
-					throw std::bad_alloc();
-				std::memcpy(p.conffiles, cf.data(), cf.size() * sizeof *p.conffiles);
-				p.nconffiles = cf.size();
-			}
-			pkgs.push_back(p);
-		}
-		if (_error->PendingError()) {
-			std::string msg;
-			_error->PopMessage(msg);
-			_error->Discard();
+		std::string msg;
+		if (!read_tags(path, patterns, npatterns, pkgs, msg)) {
 			for (auto &p : pkgs)
 				free_package(p);
-			out->error = dup(std::string(path) + ": " + msg);
+			out->error = dup(msg);
 			return -1;
 		}
+		read_journal(path, patterns, npatterns, pkgs);
 		if (!pkgs.empty()) {
 			out->pkgs = static_cast<aptshim_package *>(std::calloc(pkgs.size(), sizeof *out->pkgs));
 			if (out->pkgs == nullptr)

@@ -59,6 +59,48 @@ static void drop_snapshot(struct session *s)
 			SNAPSHOT_FILE, strerror(errno));
 }
 
+/* ---- the last good state, for the dpkg trigger ---- */
+
+static int is_good(enum run_verdict v)
+{
+	return v == RV_OK || v == RV_FIXED;
+}
+
+/* The host as the run left it (judged_now, writable for the snapshot). */
+static struct host_view *left_view(struct judged *j)
+{
+	if (j->have_after)
+		return &j->after;
+	return j->have_h && !j->fixed_some ? &j->h : NULL;
+}
+
+/* now becomes the last good state; without a view of it the old one stays. */
+static void record_good(struct session *s, struct host_view *now, const char *phase)
+{
+	char *json, *err = NULL;
+
+	if (now == NULL || !s->have_state)
+		return;
+	json = snapshot_json_from_host(now, phase);
+	if (state_write_transient(&s->st, LAST_GOOD_FILE, json, strlen(json), 0600, &err) < 0) {
+		fprintf(stderr, "php-fpm-guard: last good state not recorded: %s\n", err);
+		free(err);
+	}
+	free(json);
+}
+
+/* post-invoke's snapshot, consumed: an unchanged host that ended well
+ * keeps it as the last good state (a rename, however large), a changed
+ * one that ended well is written from the host as the run left it. */
+static void hand_over(struct session *s, struct judged *j, int same, enum run_verdict v)
+{
+	if (is_good(v) && same == 1 && state_rename(&s->st, SNAPSHOT_FILE, LAST_GOOD_FILE) == 0)
+		return;
+	drop_snapshot(s);
+	if (is_good(v) && same == 0)
+		record_good(s, left_view(j), "post-invoke");
+}
+
 int guard_post_invoke(struct guard_opts *o)
 {
 	struct session s;
@@ -66,12 +108,13 @@ int guard_post_invoke(struct guard_opts *o)
 	char *err = NULL;
 	size_t i;
 	int rc, same;
+	enum run_verdict v;
 
 	judged_init(&j, "post-invoke");
 	if (session_begin(&s, o, "post-invoke", &j.h, &rc) < 0)
 		return rc;
 	j.have_h = 1;
-	same = judged_compare(&s, &j, &err);
+	same = judged_compare(&s, &j, &judged_pre_invoke, &err);
 	if (same < 0) {
 		rc = session_fail(&s, err);
 		goto out;
@@ -88,11 +131,100 @@ int guard_post_invoke(struct guard_opts *o)
 			for (i = 0; i < j.rep.nnotes; i++)
 				fprintf(stderr, "php-fpm-guard: note: %s\n", j.rep.notes[i]);
 	}
-	drop_snapshot(&s);
-	status_record_run(o, &s.conf, &s.st, &j.rep, judged_now(&j));
+	v = status_record_run(o, &s.conf, &s.st, &j.rep, judged_now(&j));
+	hand_over(&s, &j, same, v);
 out:
 	judged_free(&j);
 	session_free(&s);
+	return rc;
+}
+
+/* ---- post-dpkg: the dpkg file trigger ---- */
+
+/*
+ * Under a libapt frontend (apt, aptitude, unattended-upgrades) dpkg runs
+ * between Pre-Invoke and Post-Invoke: the snapshot Pre-Invoke took for
+ * this run is there, and the frontend that holds dpkg's lock says so in
+ * DPKG_FRONTEND_LOCKED (apt sets it for dpkg, dpkg passes it to the
+ * maintainer scripts).  Post-Invoke judges that run, so nothing is
+ * reported twice.  A snapshot without the variable is what an
+ * interrupted apt run left (dpkg --configure -a by hand): judged here.
+ */
+static int under_apt(struct session *s)
+{
+	const char *locked = getenv("DPKG_FRONTEND_LOCKED");
+
+	return locked && *locked && state_has(&s->st, SNAPSHOT_FILE);
+}
+
+/* A finding against the last good state may be older than this dpkg run. */
+static void note_base_age(struct judged *j)
+{
+	long long age = j->cur.created - j->old.created;
+
+	run_report_note(&j->rep, xasprintf("compared with the last good state (recorded by %s "
+					   "%lld min ago): a change made since then outside "
+					   "dpkg counts as this run's", j->old.phase,
+					   (age < 0 ? 0 : age) / 60));
+}
+
+/* The judgment itself: post-invoke's, against the last good state. */
+static int post_dpkg_judge(struct session *s, struct judged *j)
+{
+	size_t i;
+	int rc;
+
+	judged_findings(j);
+	if (j->have_old && j->fl.n > 0)
+		note_base_age(j);
+	judged_outcomes(j);
+	rc = judged_act(s, j, j->have_old);
+	j->rep.exit_code = rc;
+	if (j->fl.n > 0)
+		judged_report(s, j);
+	else	/* why a base was discarded; a clean first look stays quiet */
+		for (i = 0; i < j->rep.nnotes; i++)
+			if (strcmp(j->rep.notes[i], j->base->none) != 0)
+				fprintf(stderr, "php-fpm-guard: note: %s\n", j->rep.notes[i]);
+	return rc;
+}
+
+int guard_post_dpkg(struct guard_opts *o)
+{
+	struct session s;
+	struct judged j;
+	char *err = NULL;
+	int rc = 0, same;
+	enum run_verdict v;
+
+	judged_init(&j, "post-dpkg");
+	session_setup(&s, o, "post-dpkg");
+	if (session_open_state(&s, &err) < 0) {
+		rc = session_fail(&s, err);
+		session_free(&s);
+		goto out_j;
+	}
+	if (under_apt(&s)) {
+		session_free(&s);
+		goto out_j;
+	}
+	if (session_inspect(&s, &j.h, &rc) < 0)
+		goto out_j;
+	j.have_h = 1;
+	same = judged_compare(&s, &j, &judged_last_good, &err);
+	if (same < 0) {
+		rc = session_fail(&s, err);
+		goto out;
+	}
+	if (same == 0)
+		rc = post_dpkg_judge(&s, &j);
+	v = status_record_run(o, &s.conf, &s.st, &j.rep, judged_now(&j));
+	if (same == 0 && is_good(v))
+		record_good(&s, left_view(&j), "post-dpkg");
+out:
+	session_free(&s);
+out_j:
+	judged_free(&j);
 	return rc;
 }
 
@@ -159,6 +291,7 @@ int guard_fix(struct guard_opts *o)
 	char *err = NULL;
 	int rc = 0, have_after = 0;
 	size_t ok;
+	enum run_verdict v;
 
 	memset(&fs, 0, sizeof fs);
 	session_setup(&s, o, "fix");
@@ -184,8 +317,10 @@ int guard_fix(struct guard_opts *o)
 		have_after = fix_apply(&fc, &h, &fs, &after);
 	rc = fix_print(o, &fs) ? EXIT_PROBLEMS : rc;
 out:
-	status_record_fix(o, &s.conf, s.have_state ? &s.st : NULL, &fs, rc,
-			  have_after ? &after : fs.npools ? NULL : &h);
+	v = status_record_fix(o, &s.conf, s.have_state ? &s.st : NULL, &fs, rc,
+			      have_after ? &after : fs.npools ? NULL : &h);
+	if (is_good(v))
+		record_good(&s, have_after ? &after : fs.npools ? NULL : &h, "fix");
 	if (have_after)
 		host_free(&after);
 	fix_set_free(&fs);

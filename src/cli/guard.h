@@ -18,8 +18,13 @@
 #define DEFAULT_LOG_DIR "/var/log/php-fpm-guard"
 #define DEFAULT_CONFIG "/etc/php-fpm-guard/guard.conf"
 #define SNAPSHOT_FILE "pre-invoke.json"
+/* The last host state a post-invoke, post-dpkg or fix ended ok or fixed
+ * on: what the dpkg trigger (post-dpkg) compares with. */
+#define LAST_GOOD_FILE "last-good.json"
 /* A snapshot older than this is still diffed, but the report says so. */
 #define SNAPSHOT_STALE_SECONDS (6LL * 3600)
+/* How long a guard waits for another one's lock before it gives up. */
+#define LOCK_WAIT_DEFAULT 60
 
 struct guard_opts {
 	struct host_opts host;
@@ -33,6 +38,7 @@ struct guard_opts {
 	const char *old_file, *new_file;	/* diff */
 	const char *hook_info;	/* pre-install-pkgs: read APT's info from here */
 	const char *prom_file;	/* --prom-file: host path, "" none (cli/status.h) */
+	int lock_wait;		/* --lock-wait seconds; 0: LOCK_WAIT_DEFAULT */
 };
 
 /* Read guard.conf (and conf.d) into g, print its errors, and point
@@ -46,6 +52,15 @@ int guard_pre_invoke(struct guard_opts *o);
  * drop-in so the upgrade's own restart already creates the right socket. */
 int guard_pre_install_pkgs(struct guard_opts *o);
 int guard_post_invoke(struct guard_opts *o);
+/*
+ * The dpkg file trigger (postinst triggered, and configure): what dpkg
+ * did without apt -- dpkg -i, dpkg --configure -a, config management --
+ * judged against the last good state with post-invoke's policy, fix,
+ * reports and exit codes.  Quiet, exit 0 at once, when a libapt
+ * frontend runs this dpkg and its Pre-Invoke snapshot is there:
+ * Post-Invoke judges that run.
+ */
+int guard_post_dpkg(struct guard_opts *o);
 int guard_fix(struct guard_opts *o);
 int guard_diff(struct guard_opts *o);
 

@@ -11,6 +11,20 @@
 #include <string.h>
 #include <time.h>
 
+const struct judged_base judged_pre_invoke = {
+	SNAPSHOT_FILE, "pre-invoke snapshot", "pre-invoke", 1,
+	"no pre-invoke snapshot (first run, or pre-invoke failed): checking the current "
+	"state instead, nothing is changed"
+};
+
+/* Any phase: post-invoke, fix, post-dpkg write it, and an unchanged
+ * post-invoke keeps pre-invoke's snapshot as it. */
+const struct judged_base judged_last_good = {
+	LAST_GOOD_FILE, "last good state", NULL, 0,
+	"no last good state recorded (the guard has not yet seen this host fine): "
+	"checking the current state instead, nothing is changed"
+};
+
 void judged_init(struct judged *j, const char *command)
 {
 	memset(j, 0, sizeof *j);
@@ -168,15 +182,15 @@ int judged_act(struct session *s, struct judged *j, int allow_fix)
 	return failed || aborted ? EXIT_PROBLEMS : 0;
 }
 
-/* ---- post-invoke: the two snapshots ---- */
+/* ---- post-invoke, post-dpkg: the two snapshots ---- */
 
 /*
- * The pre-invoke snapshot: 0 parsed into s, 1 byte-for-byte the same host
+ * The base snapshot: 0 parsed into s, 1 byte-for-byte the same host
  * state as cur_json (nothing to diff, nothing parsed), -1 none (the
  * reason noted).
  */
-static int load_snapshot(struct session *ss, struct snapshot *s, struct run_report *rep,
-			 const char *root, const char *cur_json)
+static int load_snapshot(struct session *ss, const struct judged_base *b, struct snapshot *s,
+			 struct run_report *rep, const char *root, const char *cur_json)
 {
 	char *buf = NULL, *err = NULL;
 	size_t len, body = snapshot_body_length(cur_json);
@@ -185,28 +199,28 @@ static int load_snapshot(struct session *ss, struct snapshot *s, struct run_repo
 	/* The common case on every apt run: nothing about PHP-FPM changed.
 	 * Compared as a stream, so that the old text (megabytes with
 	 * thousands of pools) never sits in memory beside the new. */
-	if (body > 0 && state_starts_with(&ss->st, SNAPSHOT_FILE, cur_json, body,
+	if (body > 0 && state_starts_with(&ss->st, b->file, cur_json, body,
 					  SNAPSHOT_TAIL_MARK))
 		return 1;
-	rc = state_read(&ss->st, SNAPSHOT_FILE, SNAPSHOT_MAX_SIZE, &buf, &len, &err);
+	rc = state_read(&ss->st, b->file, SNAPSHOT_MAX_SIZE, &buf, &len, &err);
 	if (rc == 1)
 		return -1;
 	if (rc < 0) {
-		run_report_note(rep, xasprintf("pre-invoke snapshot not used: %s", err));
+		run_report_note(rep, xasprintf("%s not used: %s", b->what, err));
 		free(err);
 		return -1;
 	}
 	rc = snapshot_parse(buf, len, s, &err);
 	free(buf);
 	if (rc < 0) {
-		run_report_note(rep, xasprintf("pre-invoke snapshot %s/%s discarded: %s",
-					       ss->st.path, SNAPSHOT_FILE, err));
+		run_report_note(rep, xasprintf("%s %s/%s discarded: %s", b->what,
+					       ss->st.path, b->file, err));
 		free(err);
 		return -1;
 	}
-	if (strcmp(s->root, root) != 0 || strcmp(s->phase, "pre-invoke") != 0) {
-		run_report_note(rep, xasprintf("pre-invoke snapshot discarded: taken for root %s "
-					       "by %s", s->root, s->phase));
+	if (strcmp(s->root, root) != 0 || (b->phase && strcmp(s->phase, b->phase) != 0)) {
+		run_report_note(rep, xasprintf("%s discarded: taken for root %s by %s", b->what,
+					       s->root, s->phase));
 		snapshot_free(s);
 		return -1;
 	}
@@ -231,15 +245,17 @@ static void note_staleness(const struct snapshot *old, const struct snapshot *cu
 					       "php-fpm-guard %s", old->guard_version));
 }
 
-int judged_compare(struct session *s, struct judged *j, char **err)
+int judged_compare(struct session *s, struct judged *j, const struct judged_base *b,
+		   char **err)
 {
-	char *cur_json = snapshot_json_from_host(&j->h, "post-invoke");
+	char *cur_json = snapshot_json_from_host(&j->h, j->rep.command);
 	char *root = xstrdup(j->h.root.path);
 	int rc = -1, same;
 
 	host_free(&j->h);
 	j->have_h = 0;
-	same = load_snapshot(s, &j->old, &j->rep, root, cur_json);
+	j->base = b;
+	same = load_snapshot(s, b, &j->old, &j->rep, root, cur_json);
 	if (same == 1) {
 		rc = 1;
 		goto out;
@@ -263,12 +279,11 @@ out:
 void judged_findings(struct judged *j)
 {
 	if (j->have_old) {
-		note_staleness(&j->old, &j->cur, &j->rep);
+		if (j->base->stale_notes)
+			note_staleness(&j->old, &j->cur, &j->rep);
 		diff_snapshots(&j->old, &j->cur, &j->fl);
 		return;
 	}
-	run_report_note(&j->rep, xstrdup("no pre-invoke snapshot (first run, or pre-invoke "
-					 "failed): checking the current state instead, "
-					 "nothing is changed"));
+	run_report_note(&j->rep, xstrdup(j->base->none));
 	host_findings_from_problems(&j->h, &j->cur, &j->fl);
 }

@@ -10,7 +10,24 @@
 #include "../diff/diff.h"
 #include "../report/report.h"
 
+/*
+ * What a judged run compares the host with: a snapshot file in the state
+ * dir -- pre-invoke's, handed to post-invoke, or the last state the guard
+ * recorded as good, for the dpkg trigger.
+ */
+struct judged_base {
+	const char *file;	/* in the state dir */
+	const char *what;	/* its name in notes */
+	const char *phase;	/* the phase that must have taken it; NULL: any */
+	int stale_notes;	/* say when it is old or from another boot */
+	const char *none;	/* the note when there is none */
+};
+
+extern const struct judged_base judged_pre_invoke;	/* SNAPSHOT_FILE */
+extern const struct judged_base judged_last_good;	/* LAST_GOOD_FILE */
+
 struct judged {
+	const struct judged_base *base;	/* set by judged_compare */
 	struct host_view h;		/* the host as looked at */
 	struct host_view after;		/* the host as a fix left it */
 	int have_h, have_after, fixed_some;
@@ -33,16 +50,19 @@ void judged_outcomes(struct judged *j);
 const struct host_view *judged_now(const struct judged *j);
 
 /*
- * post-invoke: compare the host's snapshot text (from j->h) with the
- * pre-invoke snapshot, keeping one form of the facts in memory at a time
- * -- the unchanged host is the common case.  1 the same (nothing to do,
- * j->h freed), 0 j holds both snapshots and the host looked at again, -1
- * the guard's own failure (*err, caller frees).
+ * post-invoke, post-dpkg: compare the host's snapshot text (from j->h,
+ * its phase j->rep.command) with the snapshot b names, keeping one form
+ * of the facts in memory at a time -- the unchanged host is the common
+ * case.  1 the same (nothing to do, j->h freed), 0 j holds both snapshots
+ * (j->have_old 0 when b's file was missing or unusable, the reason noted)
+ * and the host looked at again, -1 the guard's own failure (*err, caller
+ * frees).
  */
-int judged_compare(struct session *s, struct judged *j, char **err);
+int judged_compare(struct session *s, struct judged *j, const struct judged_base *b,
+		   char **err);
 
-/* Findings: the diff of the two snapshots, or without a pre-invoke
- * snapshot what check finds (then reported, never fixed). */
+/* Findings: the diff of the two snapshots, or without the base snapshot
+ * what check finds (then reported, never fixed). */
 void judged_findings(struct judged *j);
 
 /*

@@ -4,17 +4,21 @@
  * main parses the command line into options and hands them to the
  * command: show/check here (host_inspect for the facts, host_judge for
  * the verdict), the acting commands in guard.c.  It decides nothing
- * itself.  Exit codes: 0 fine, 1 problems found, 2 error.
+ * itself.  Exit codes: 0 fine, 1 problems found, 2 error; with
+ * --monitoring-plugin those of report/plugin.h, 0 to 3, and no other.
  */
 #include "guard.h"
+#include "monitor.h"
 #include "status.h"
 #include "../host/host.h"
+#include "../report/plugin.h"
 #include "../report/report.h"
 #include "../util/guard_version.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,24 +26,30 @@
 struct cli {
 	const char *command;
 	int json;
+	int plugin;		/* --monitoring-plugin */
 	struct host_opts host;
 	struct guard_opts guard;
 	const char **fpm_configs;
 	const char **clients;
 	char **args;		/* operands after the command */
 	int nargs;
+	long long max_age;	/* status --monitoring-plugin; -1: the default */
 };
 
 static _Noreturn void usage(int code)
 {
 	FILE *f = code ? stderr : stdout;
 
+	if (plugin_active())	/* help is no state: UNKNOWN, as the Monitoring Plugins do */
+		plugin_fail(code ? "bad usage" : "usage: see php-fpm-guard --help without "
+			    "--monitoring-plugin, and php-fpm-guard(8)", code != 0);
 	fputs("usage: php-fpm-guard [options] show|check [--json]\n"
-	      "       php-fpm-guard [options] pre-invoke|post-invoke\n"
+	      "       php-fpm-guard [options] pre-invoke|post-invoke|post-dpkg\n"
 	      "       php-fpm-guard [options] pre-install-pkgs [--hook-info FILE]\n"
 	      "       php-fpm-guard [options] fix [--dry-run]\n"
 	      "       php-fpm-guard [options] diff OLD NEW [--json]\n"
 	      "       php-fpm-guard [options] status [--json]\n"
+	      "       php-fpm-guard [options] check|status --monitoring-plugin [--max-age S]\n"
 	      "options:\n"
 	      "  --root DIR         read the system image rooted at DIR\n"
 	      "  --fpm-config FILE  this php-fpm.conf instead of discovery (repeatable)\n"
@@ -58,9 +68,15 @@ static _Noreturn void usage(int code)
 	      "                     none: do not write it)\n"
 	      "  --hook-info FILE   pre-install-pkgs: APT's protocol-3 list from FILE\n"
 	      "                     (default: the fd in APT_HOOK_INFO_FD, else stdin)\n"
+	      "  --monitoring-plugin  check, status: a Monitoring Plugin's output and exit\n"
+	      "                     codes, 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
+	      "                     (docs/monitoring.md)\n"
+	      "  --max-age SECONDS  status --monitoring-plugin: WARNING when the last run is\n"
+	      "                     older (default 8 days; 0: never)\n"
 	      "  --version          print the version\n"
 	      "exit: 0 fine, 1 a client cannot connect / the guard aborted / a fix failed,\n"
-	      "      2 error (hooks: 0 on their own errors unless strict = yes)\n", f);
+	      "      2 error (hooks: 0 on their own errors unless strict = yes);\n"
+	      "      --monitoring-plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n", f);
 	exit(code);
 }
 
@@ -71,6 +87,42 @@ static void push(const char ***arr, size_t *n, const char *v)
 }
 
 static const char *absolute_or_die(const char *opt, const char *v);
+
+/* --monitoring-plugin and --max-age: where they mean something. */
+static void check_plugin_args(const struct cli *c)
+{
+	int status = strcmp(c->command, "status") == 0;
+
+	if (c->plugin && !status && strcmp(c->command, "check") != 0)
+		diex("--monitoring-plugin: only with check and status, not %s", c->command);
+	if (c->plugin && c->json)
+		diex("--monitoring-plugin and --json: one output at a time");
+	if (c->max_age >= 0 && !(c->plugin && status))
+		diex("--max-age: only with status --monitoring-plugin");
+}
+
+/* A count of seconds, 0 or more. */
+static long long seconds_or_die(const char *opt, const char *v)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (end == v || *end || n < 0 || errno == ERANGE || n > INT_MAX * 1000LL)
+		diex("%s '%s': expected a number of seconds", opt, v);
+	return n;
+}
+
+/* The lock wait's bounds: 1 s to a day. */
+static int lock_wait_or_die(const char *v)
+{
+	long long n = seconds_or_die("--lock-wait", v);
+
+	if (n < 1 || n > 86400)
+		diex("--lock-wait '%s': expected seconds, 1 to 86400", v);
+	return (int)n;
+}
 
 static void parse_args(int argc, char **argv, struct cli *c)
 {
@@ -89,8 +141,11 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		{ "no-syslog", no_argument, NULL, 'N' },
 		{ "prom-file", required_argument, NULL, 'M' },
 		{ "hook-info", required_argument, NULL, 'I' },
+		{ "lock-wait", required_argument, NULL, 'W' },	/* tests: not in usage */
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "monitoring-plugin", no_argument, NULL, 'G' },
+		{ "max-age", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -100,6 +155,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 	c->host.prove = 1;
 	c->guard.cli_policy = POL_UNSET;
 	c->guard.syslog = 1;
+	c->max_age = -1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': c->host.root = optarg; break;
@@ -122,8 +178,15 @@ static void parse_args(int argc, char **argv, struct cli *c)
 					     : absolute_or_die("--prom-file", optarg);
 			break;
 		case 'I': c->guard.hook_info = optarg; break;
+		case 'G': c->plugin = 1; plugin_begin(); break;
+		case 'A': c->max_age = seconds_or_die("--max-age", optarg); break;
+		case 'W': c->guard.lock_wait = lock_wait_or_die(optarg); break;
 		case 'h': usage(0);
-		case 'V': printf("php-fpm-guard %s\n", PFG_VERSION); exit(0);
+		case 'V':
+			if (plugin_active())
+				plugin_fail("php-fpm-guard " PFG_VERSION, 0);
+			printf("php-fpm-guard %s\n", PFG_VERSION);
+			exit(0);
 		default: usage(PFG_EXIT_ERROR);
 		}
 	}
@@ -137,6 +200,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 	c->host.fpm_configs = c->fpm_configs;
 	c->host.clients = c->clients;
 	c->guard.json = c->json;
+	check_plugin_args(c);
 }
 
 static const char *absolute_or_die(const char *opt, const char *v)
@@ -191,8 +255,12 @@ static int cmd_show_check(struct cli *c, int check)
 int main(int argc, char **argv)
 {
 	struct cli c;
-	int rc;
+	int i, rc;
 
+	/* Before anything can fail: its failures are UNKNOWN too. */
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--monitoring-plugin") == 0)
+			plugin_begin();
 	parse_args(argc, argv, &c);
 	c.guard.host = c.host;
 	if (strcmp(c.command, "diff") == 0) {
@@ -203,7 +271,11 @@ int main(int argc, char **argv)
 		rc = guard_diff(&c.guard);
 	} else if (c.nargs != 0) {
 		usage(PFG_EXIT_ERROR);
-	} else if (strcmp(c.command, "show") == 0)
+	} else if (c.plugin && strcmp(c.command, "check") == 0)
+		rc = monitor_check(&c.guard);
+	else if (c.plugin)
+		rc = status_plugin(&c.guard, c.max_age >= 0 ? c.max_age : STATUS_MAX_AGE);
+	else if (strcmp(c.command, "show") == 0)
 		rc = cmd_show_check(&c, 0);
 	else if (strcmp(c.command, "check") == 0)
 		rc = cmd_show_check(&c, 1);
@@ -211,6 +283,8 @@ int main(int argc, char **argv)
 		rc = guard_pre_invoke(&c.guard);
 	else if (strcmp(c.command, "post-invoke") == 0)
 		rc = guard_post_invoke(&c.guard);
+	else if (strcmp(c.command, "post-dpkg") == 0)
+		rc = guard_post_dpkg(&c.guard);
 	else if (strcmp(c.command, "pre-install-pkgs") == 0)
 		rc = guard_pre_install_pkgs(&c.guard);
 	else if (strcmp(c.command, "fix") == 0)

@@ -8,8 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define FPM_CACHE_FILE "fpm-cache.json"
-#define LOCK_WAIT_SECONDS 60
 
 /* --state-dir and --log-dir are host paths, root's own choice; the
  * defaults are inside --root and resolve there (state_open_in). */
@@ -83,7 +81,8 @@ int session_open_state(struct session *s, char **err)
 	int rc = open_guard_dir(&s->st, s->o->state_dir, s->o->host.root, DEFAULT_STATE_DIR,
 				0700, err);
 
-	if (rc == 0 && state_lock(&s->st, LOCK_WAIT_SECONDS, err) < 0) {
+	if (rc == 0 && state_lock(&s->st, s->o->lock_wait ? s->o->lock_wait : LOCK_WAIT_DEFAULT,
+				  err) < 0) {
 		state_close(&s->st);
 		return -1;
 	}
@@ -184,14 +183,10 @@ static int tidy_dropins(struct host_view *h)
 	return total;
 }
 
-int session_begin(struct session *s, struct guard_opts *o, const char *command,
-		  struct host_view *h, int *rc)
+int session_inspect(struct session *s, struct host_view *h, int *rc)
 {
-	char *err = NULL;
+	struct guard_opts *o = s->o;
 
-	session_setup(s, o, command);
-	if (session_open_state(s, &err) < 0)
-		goto fail;
 	session_recover(s);
 	session_cache_open(s);
 	if (host_inspect(&o->host, h) < 0)
@@ -205,9 +200,22 @@ int session_begin(struct session *s, struct guard_opts *o, const char *command,
 	}
 	return 0;
 fail_root:
-	err = xasprintf("cannot open root %s: %s", o->host.root, strerror(errno));
-fail:
-	*rc = session_fail(s, err);
+	*rc = session_fail(s, xasprintf("cannot open root %s: %s", o->host.root,
+					strerror(errno)));
 	session_free(s);
 	return -1;
+}
+
+int session_begin(struct session *s, struct guard_opts *o, const char *command,
+		  struct host_view *h, int *rc)
+{
+	char *err = NULL;
+
+	session_setup(s, o, command);
+	if (session_open_state(s, &err) < 0) {
+		*rc = session_fail(s, err);
+		session_free(s);
+		return -1;
+	}
+	return session_inspect(s, h, rc);
 }

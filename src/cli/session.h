@@ -29,7 +29,8 @@ struct session {
  * for dying set.  Hooks take computed verdicts, never a real connect(). */
 void session_setup(struct session *s, struct guard_opts *o, const char *command);
 
-/* The state dir opened and locked (waiting up to o->lock_wait seconds).
+/* The state dir opened and locked (waiting up to --lock-wait seconds,
+ * LOCK_WAIT_DEFAULT without).
  * 0, or -1 with *err. */
 int session_open_state(struct session *s, char **err);
 
@@ -47,6 +48,13 @@ void session_cache_open(struct session *s);
  */
 int session_begin(struct session *s, struct guard_opts *o, const char *command,
 		  struct host_view *h, int *rc);
+
+/*
+ * session_begin's second half, for a hook that opened the state dir
+ * itself (session_setup, session_open_state) and decided to look:
+ * recovery, cache, the host.  0, or -1 as session_begin.
+ */
+int session_inspect(struct session *s, struct host_view *h, int *rc);
 
 /* An internal failure in a hook: say it (taking msg), return the exit
  * code: 0 unless strict = yes. */

@@ -1,4 +1,5 @@
 #include "status.h"
+#include "../report/plugin.h"
 #include "../util/atomicfile.h"
 #include "../util/guard_version.h"
 #include "../util/xalloc.h"
@@ -190,15 +191,15 @@ static char *report_path(const struct guard_opts *o, const struct run_report *re
 	return p;
 }
 
-void status_record_run(struct guard_opts *o, const struct guard_conf *g,
-		       struct state_dir *st, const struct run_report *rep,
-		       const struct host_view *h)
+enum run_verdict status_record_run(struct guard_opts *o, const struct guard_conf *g,
+				   struct state_dir *st, const struct run_report *rep,
+				   const struct host_view *h)
 {
 	struct record rec;
 	size_t i, n = rep->fl ? rep->fl->n : 0;
 
 	if (st == NULL)
-		return;
+		return RV_ERROR;
 	memset(&rec, 0, sizeof rec);
 	rec.command = rep->command;
 	rec.outcome = rep->outcome;
@@ -218,17 +219,18 @@ void status_record_run(struct guard_opts *o, const struct guard_conf *g,
 			rec.pools[rec.npools++] = (struct prom_pool_outcome){ f->instance, f->pool, v };
 	}
 	record_write(o, g, st, &rec, h);
+	return rec.verdict;
 }
 
-void status_record_fix(struct guard_opts *o, const struct guard_conf *g,
-		       struct state_dir *st, const struct fix_set *fs, int rc,
-		       const struct host_view *h)
+enum run_verdict status_record_fix(struct guard_opts *o, const struct guard_conf *g,
+				   struct state_dir *st, const struct fix_set *fs, int rc,
+				   const struct host_view *h)
 {
 	struct record rec;
 	size_t i;
 
 	if (st == NULL || o->dry_run)
-		return;
+		return RV_ERROR;
 	memset(&rec, 0, sizeof rec);
 	rec.command = "fix";
 	rec.time = (long long)time(NULL);
@@ -244,6 +246,7 @@ void status_record_fix(struct guard_opts *o, const struct guard_conf *g,
 	rec.outcome = run_outcome(rec.errors_left > 0, 0, fs->npools > 0, 0);
 	rec.verdict = result_verdict(rec.outcome, 0);
 	record_write(o, g, st, &rec, h);
+	return rec.verdict;
 }
 
 /* ---- `status` ---- */
@@ -340,25 +343,35 @@ static void print_line(json_object *j, long long now)
 	putchar('\n');
 }
 
-int status_command(struct guard_opts *o)
+/* The record of the last run, or NULL and *why. */
+static json_object *record_load(const struct guard_opts *o, char **why)
 {
 	char *path = o->state_dir ? xstrdup(o->state_dir) : in_root(o->host.root, DEFAULT_STATE_DIR);
-	char *why = NULL;
 	struct state_dir st;
 	json_object *j = NULL;
-	long long now = (long long)time(NULL), t = 0;
 	int rc;
 
-	/* status only reads: a missing state dir is not created (mode 0). */
-	rc = o->state_dir ? state_open_in(&st, "/", o->state_dir, 0, &why)
-			  : state_open_in(&st, o->host.root, DEFAULT_STATE_DIR, 0, &why);
-	if (rc == 1)
-		why = xasprintf("no post-invoke or fix run recorded (%s does not exist)", path);
-	else if (rc == 0) {
-		j = record_read(&st, &why);
+	/* status only reads: a missing state dir is not created (mode 0);
+	 * the default resolves inside --root, as every other use does. */
+	rc = o->state_dir ? state_open_in(&st, "/", o->state_dir, 0, why)
+			  : state_open_in(&st, o->host.root, DEFAULT_STATE_DIR, 0, why);
+	if (rc == 1) {
+		*why = xasprintf("no post-invoke or fix run recorded (%s does not exist)", path);
+	} else if (rc == 0) {
+		j = record_read(&st, why);
 		state_close(&st);
 	}
 	free(path);
+	return j;
+}
+
+int status_command(struct guard_opts *o)
+{
+	char *why = NULL;
+	json_object *j = record_load(o, &why);
+	long long now = (long long)time(NULL), t = 0;
+	int rc;
+
 	if (j == NULL) {
 		if (o->json) {
 			json_object *e = json_object_new_object();
@@ -385,6 +398,108 @@ int status_command(struct guard_opts *o)
 	} else {
 		print_line(j, now);
 	}
+	json_object_put(j);
+	return rc;
+}
+
+/* ---- `status --monitoring-plugin` ---- */
+
+static int is(const char *a, const char *b)
+{
+	return a && strcmp(a, b) == 0;
+}
+
+/* What the record says, before its age. */
+static enum plugin_state outcome_state(json_object *j)
+{
+	const char *verdict = str_field(j, "verdict"), *outcome = str_field(j, "outcome");
+	long long left = 0;
+
+	int_field(j, "errors_left", &left);
+	if (is(verdict, "aborted") || is(verdict, "error") || is(outcome, "fix-failed") ||
+	    is(outcome, "aborted") || is(outcome, "error") || left > 0)
+		return PLUGIN_CRITICAL;
+	if (!is(verdict, "ok") && !is(verdict, "fixed"))
+		return PLUGIN_UNKNOWN;
+	/* Findings reported and none of them an error: warnings. */
+	return is(outcome, "reported") ? PLUGIN_WARNING : PLUGIN_OK;
+}
+
+static void duration(long long s, char *buf, size_t n)
+{
+	age_text(s, buf, n);
+	buf[strlen(buf) - strlen(" ago")] = '\0';
+}
+
+/* "ok: post-invoke 5 min ago, 1 finding, 1 error left, exit 0". */
+static char *run_words(json_object *j, long long age)
+{
+	long long findings = 0, left = 0, code = 0;
+	char ago[32], *errs;
+	char *s;
+
+	int_field(j, "findings", &findings);
+	int_field(j, "errors_left", &left);
+	int_field(j, "exit_code", &code);
+	age_text(age, ago, sizeof ago);
+	errs = left ? xasprintf(", %lld error%s left", left, left == 1 ? "" : "s") : xstrdup("");
+	s = xasprintf("%s: %s %s, %lld finding%s%s, exit %lld", str_field(j, "outcome"),
+		      str_field(j, "command"), ago, findings, findings == 1 ? "" : "s", errs, code);
+	free(errs);
+	return s;
+}
+
+static char *status_details(json_object *j, long long t, long long max_age)
+{
+	const char *report = str_field(j, "report");
+	char when[32], max[32];
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
+	duration(max_age, max, sizeof max);
+	return xasprintf("note: the last post-invoke or fix ran at %s\n%s%s%s"
+			 "note: %s%s (--max-age %lld)\n", when,
+			 report ? "note: its report: " : "", report ? report : "",
+			 report ? "\n" : "", max_age ? "WARNING when older than " : "",
+			 max_age ? max : "its age is never a WARNING", max_age);
+}
+
+int status_plugin(struct guard_opts *o, long long max_age)
+{
+	char *why = NULL, *words, *summary, *details, *perf, max[32];
+	json_object *j = record_load(o, &why);
+	long long now = (long long)time(NULL), t = 0, age, findings = 0, left = 0;
+	enum plugin_state s;
+	int rc;
+
+	if (j == NULL)
+		plugin_fail(why, 0);
+	int_field(j, "time", &t);
+	int_field(j, "findings", &findings);
+	int_field(j, "errors_left", &left);
+	age = now > t ? now - t : 0;
+	words = run_words(j, age);
+	s = outcome_state(j);
+	duration(max_age, max, sizeof max);
+	if (s == PLUGIN_UNKNOWN)
+		summary = xasprintf("the record's verdict is not known: %s", words);
+	else if (s <= PLUGIN_WARNING && max_age > 0 && age > max_age) {
+		s = PLUGIN_WARNING;
+		summary = xasprintf("no guarded run for more than %s; last %s", max, words);
+	} else
+		summary = xasprintf("last run %s%s", words,
+				    s == PLUGIN_WARNING ? " (warnings only)" : "");
+	details = status_details(j, t, max_age);
+	perf = max_age ? xasprintf("age=%llds;%lld;;0; findings=%lld;;;0; errors_left=%lld;;;0;",
+				   age, max_age, findings, left)
+		       : xasprintf("age=%llds;;;0; findings=%lld;;;0; errors_left=%lld;;;0;",
+				   age, findings, left);
+	rc = plugin_emit(s, summary, perf, details);
+	free(words);
+	free(summary);
+	free(details);
+	free(perf);
 	json_object_put(j);
 	return rc;
 }

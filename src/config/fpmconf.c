@@ -1,12 +1,11 @@
 #define INI_HANDLER_LINENO 1
 #include "fpmconf.h"
+#include "../util/rootglob.h"
 #include "../util/xalloc.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -315,141 +314,36 @@ static int is_array_key(const char *name)
 static int load_file(struct ctx *x, const char *path);
 
 /*
- * glob(3) inside the root.  glob walks directories itself, on the host: a
- * pattern with "..", or a symlinked directory in a --root image, would
- * list the host's files while every read resolves inside the root.  With
- * GLOB_ALTDIRFUNC every directory glob opens and every stat it does goes
- * through rootfs (openat2 RESOLVE_IN_ROOT), so listing and reading agree.
- * glob's callbacks take no context pointer: the root is handed over in a
- * file-scope variable, set only for the duration of one glob() call.
+ * include= as php-fpm expands it (glob with GLOB_ERR | GLOB_MARK, sorted;
+ * no match only warns), through the one rootglob every reader shares: a
+ * pattern too long, too deep or matching too many files is an error at
+ * the include line, before glob() is asked.
  */
-static const struct rootfs *glob_root;
-
-static void *glob_opendir(const char *path)
-{
-	int fd = rootfs_open(glob_root, *path ? path : "/", O_RDONLY | O_DIRECTORY);
-	DIR *d;
-
-	if (fd < 0)
-		return NULL;
-	d = fdopendir(fd);
-	if (d == NULL)
-		close(fd);
-	return d;
-}
-
-static struct dirent *glob_readdir(void *d)
-{
-	return readdir(d);
-}
-
-static void glob_closedir(void *d)
-{
-	closedir(d);
-}
-
-static int glob_lstat(const char *path, struct stat *st)
-{
-	return rootfs_lstat(glob_root, path, st);
-}
-
-static int glob_stat(const char *path, struct stat *st)
-{
-	return rootfs_stat(glob_root, path, st);
-}
-
-static int glob_in_root(const struct rootfs *r, const char *pattern, glob_t *g)
-{
-	int rc;
-
-	memset(g, 0, sizeof *g);
-	/* On the host itself there is nothing to escape from, and glob's own
-	 * directory reading needs no openat2+fstat per match.  Without
-	 * GLOB_MARK it stats nothing: a directory among the matches is
-	 * skipped by load_file when reading it says EISDIR, as php-fpm skips
-	 * GLOB_MARK'ed ones. */
-	if (r->is_host)
-		return glob(pattern, GLOB_ERR, NULL, g);
-	g->gl_opendir = glob_opendir;
-	g->gl_readdir = glob_readdir;
-	g->gl_closedir = glob_closedir;
-	g->gl_lstat = glob_lstat;
-	g->gl_stat = glob_stat;
-	glob_root = r;
-	rc = glob(pattern, GLOB_ERR | GLOB_MARK | GLOB_ALTDIRFUNC, NULL, g);
-	glob_root = NULL;
-	return rc;
-}
-
-/*
- * glibc's glob() recurses once per directory level that holds a wildcard,
- * copying the path on the stack each time: "include=/a*" repeated 3000
- * times overflows an 8 MiB stack (found by fuzz/fuzz_fpmconf).  No real
- * path is longer than PATH_MAX, nor needs more than a few wildcard levels.
- */
-#define INCLUDE_MAX_WILD_LEVELS 64
-
-static const char *include_too_big(const char *pattern)
-{
-	const char *p;
-	size_t levels = 0;
-	int wild = 0;
-
-	if (strlen(pattern) >= PATH_MAX)
-		return "longer than PATH_MAX";
-	for (p = pattern; *p; p++) {
-		if (*p == '/') {
-			levels += wild;
-			wild = 0;
-		} else if (strchr("*?[", *p)) {
-			wild = 1;
-		}
-	}
-	if (levels + (size_t)wild > INCLUDE_MAX_WILD_LEVELS)
-		return "more than 64 directory levels with wildcards";
-	return NULL;
-}
-
 static int do_include(struct ctx *x, const char *pattern)
 {
 	const char *why;
-	char *full;
-	size_t i;
-	glob_t g;
-	int rc;
+	char *full, **paths;
+	size_t i, n;
 
 	if (pattern[0] == '/')
 		full = xstrdup(pattern);
 	else
 		full = xasprintf("%s/%s", x->d->prefix, pattern);
-	if ((why = include_too_big(full)) != NULL) {
+	if (rootglob(x->r, full, ROOTGLOB_ERR | ROOTGLOB_HOST_DIRS, 0, &paths, &n, &why) < 0) {
 		char *q = quote_for_msg(full);
-		fail_at(x, "include pattern '%s' refused: %s", q, why);
+		if (rootglob_refusal(full))
+			fail_at(x, "include pattern '%s' refused: %s", q, why);
+		else
+			fail_at(x, "unable to expand include pattern '%s': %s", q, why);
 		free(q);
 		free(full);
 		return 0;
 	}
-	rc = glob_in_root(x->r, full, &g);
-	if (rc == GLOB_NOMATCH) {
-		/* php-fpm only warns; the config stays valid. */
-		globfree(&g);
-		free(full);
-		return 1;
-	}
-	if (rc != 0) {
-		fail_at(x, "unable to expand include pattern '%s'", full);
-		globfree(&g);
-		free(full);
-		return 0;
-	}
-	for (i = 0; i < g.gl_pathc && !x->failed; i++) {
-		const char *inner = g.gl_pathv[i];
-		size_t n = strlen(inner);
-		if (n > 0 && inner[n - 1] == '/')
-			continue;	/* GLOB_MARK: a directory */
-		load_file(x, inner);
-	}
-	globfree(&g);
+	/* Directories among the matches (on the host): load_file skips
+	 * them when reading says EISDIR, as php-fpm skips GLOB_MARK'ed ones. */
+	for (i = 0; i < n && !x->failed; i++)
+		load_file(x, paths[i]);
+	rootglob_free(paths, n);
 	free(full);
 	return !x->failed;
 }

@@ -14,6 +14,9 @@
 #ifndef PFG_FPMCACHE_H
 #define PFG_FPMCACHE_H
 
+/* Its file in the state dir: written by the hooks, read by the plugin. */
+#define FPM_CACHE_FILE "fpm-cache.json"
+
 #include <stddef.h>
 
 struct fpm_adoption {

@@ -617,6 +617,7 @@ static void read_packages(struct host_view *h, const struct host_opts *o)
 {
 	static const char *const pats[] = { "php*-fpm", "php-fpm-guard" };
 	char *status = rootfs_host_path(&h->root, "/var/lib/dpkg/status");
+	char *updates = rootfs_host_path(&h->root, "/var/lib/dpkg/updates");
 	const struct fpm_cache_pkgs *cp;
 	unsigned long long key = 0;
 	struct stat st;
@@ -624,6 +625,9 @@ static void read_packages(struct host_view *h, const struct host_opts *o)
 
 	if (o->cache && stat(status, &st) == 0)
 		key = fpm_identity_stat(fpm_identity_mix(0, status, strlen(status) + 1), &st);
+	/* Inside a dpkg run (the trigger) its journal holds the news. */
+	if (key && stat(updates, &st) == 0)
+		key = fpm_identity_stat(key, &st);
 	if (key && (cp = fpm_cache_get_pkgs(o->cache, key)) != NULL) {
 		pkg_db_set(&h->pkgs, cp->names, cp->versions, cp->statuses, cp->n);
 	} else if (pkg_db_read(&h->pkgs, status, pats, 2) == 0 && key) {
@@ -640,6 +644,7 @@ static void read_packages(struct host_view *h, const struct host_opts *o)
 		free(vr);
 		free(stt);
 	}
+	free(updates);
 	free(status);
 }
 
@@ -854,6 +859,8 @@ size_t host_error_count(const struct host_view *h)
 {
 	size_t i, j, n = 0;
 
+	for (i = 0; i < WS_NKINDS; i++)
+		n += h->ws.srv[i].nerrors;
 	for (i = 0; i < h->ninst; i++) {
 		const struct instance_view *iv = &h->inst[i];
 		n += iv->conf.nerrors;

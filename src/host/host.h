@@ -192,7 +192,8 @@ char *host_denied_reason(const struct pool_view *pv, const struct pool_client *p
 size_t host_fix_lines(const struct pool_view *pv, struct accounts *acc,
 		      char *lines[4]);
 
-/* Count of errors for exit 2: config errors, php-fpm -t refusals. */
+/* Count of errors for exit 2: config errors (web servers' too),
+ * php-fpm -t refusals. */
 size_t host_error_count(const struct host_view *h);
 
 #endif

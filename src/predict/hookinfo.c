@@ -100,6 +100,7 @@ int hookinfo_parse(const char *buf, size_t len, struct hook_info *hi, char **err
 				*err = xstrdup("line 1: expected VERSION 2 or 3 (set "
 					       "DPkg::Tools::Options::...::Version \"3\")");
 				rc = -1;
+				continue;	/* line 1 may be shorter than "VERSION " */
 			}
 			hi->version = atoi(line + 8);
 			continue;

@@ -198,6 +198,7 @@ static json_object *servers_json(const struct host_view *h)
 			json_object_array_add(files, json_object_new_string(s->files[k]));
 		for (k = 0; k < s->nnotes; k++)
 			json_object_array_add(notes, json_object_new_string(s->notes[k]));
+		/* Its errors are in the top-level "errors", with "server". */
 		for (k = 0; k < h->ncons; k++) {
 			const struct consumer *c = &h->cons[k];
 			json_object *u;
@@ -277,8 +278,8 @@ static json_object *pool_json(const struct host_view *h, const struct pool_view 
 	return o;
 }
 
-static void add_error(json_object *arr, const char *instance, const char *file,
-		      int line, const char *msg)
+static json_object *add_error(json_object *arr, const char *instance, const char *file,
+			      int line, const char *msg)
 {
 	json_object *e = json_object_new_object();
 
@@ -287,6 +288,21 @@ static void add_error(json_object *arr, const char *instance, const char *file,
 	json_object_object_add(e, "line", line > 0 ? json_object_new_int(line) : NULL);
 	json_object_object_add(e, "message", json_object_new_string(msg));
 	json_object_array_add(arr, e);
+	return e;
+}
+
+/* A web server's errors: its "server" says whose (the instance is null). */
+static void add_server_errors(json_object *arr, const struct host_view *h)
+{
+	size_t i, k;
+
+	for (i = 0; i < WS_NKINDS; i++)
+		for (k = 0; k < h->ws.srv[i].nerrors; k++) {
+			const struct ws_error *we = &h->ws.srv[i].errors[k];
+			json_object_object_add(add_error(arr, NULL, we->file, we->line, we->msg),
+					       "server", json_object_new_string(
+						       ws_kind_name((enum ws_kind)i)));
+		}
 }
 
 static const char *problem_kind_name(enum problem_kind k)
@@ -467,6 +483,7 @@ void report_json(FILE *f, struct host_view *h, const struct problem_list *pl,
 		instance_errors(errs, &h->inst[i]);
 	}
 	json_object_object_add(root, "instances", insts);
+	add_server_errors(errs, h);
 	json_object_object_add(root, "web_servers", servers_json(h));
 	json_object_object_add(root, "serving", report_serving_json(h));
 	json_object_object_add(root, "dpkg_status_error", str_or_null(h->pkgs.error));

@@ -55,6 +55,9 @@ static void show_servers(FILE *f, const struct host_view *h)
 		fprintf(f, "  %-7s %s (read: %s): user %s (%s)\n", ws_kind_name((enum ws_kind)i),
 			s->config ? s->config : "(no main config)", s->read_by,
 			s->user ? s->user : "unknown", s->user_source ? s->user_source : "-");
+		for (k = 0; k < s->nerrors; k++)
+			fprintf(f, "    error: %s:%d: %s\n", s->errors[k].file,
+				s->errors[k].line, s->errors[k].msg);
 		for (k = 0; k < s->nnotes; k++)
 			fprintf(f, "    note: %s\n", s->notes[k]);
 	}
@@ -186,6 +189,17 @@ static void show_text(FILE *f, struct host_view *h)
 	show_orphans(f, h);
 }
 
+/* Include patterns no reader may expand: errors with or without PHP-FPM. */
+static void print_server_errors(FILE *f, const struct host_view *h)
+{
+	size_t i, j;
+
+	for (i = 0; i < WS_NKINDS; i++)
+		for (j = 0; j < h->ws.srv[i].nerrors; j++)
+			fprintf(f, "%s:%d: error: %s\n", h->ws.srv[i].errors[j].file,
+				h->ws.srv[i].errors[j].line, h->ws.srv[i].errors[j].msg);
+}
+
 static void print_errors(FILE *f, struct host_view *h)
 {
 	size_t i, j, k;
@@ -194,6 +208,7 @@ static void print_errors(FILE *f, struct host_view *h)
 		for (j = 0; j < h->ws.srv[i].nnotes; j++)
 			fprintf(f, "note: %s: %s\n", ws_kind_name((enum ws_kind)i),
 				h->ws.srv[i].notes[j]);
+	print_server_errors(f, h);
 	for (i = 0; i < h->ninst; i++) {
 		struct instance_view *iv = &h->inst[i];
 		for (j = 0; j < iv->nnotes; j++)
@@ -340,6 +355,7 @@ static void check_text(FILE *f, struct host_view *h, const struct problem_list *
 	char b[8];
 
 	if (h->ninst == 0) {
+		print_server_errors(f, h);
 		fprintf(f, "no PHP-FPM instance on this host: nothing to check\n");
 		return;
 	}

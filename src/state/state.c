@@ -138,6 +138,13 @@ int state_lock(struct state_dir *s, int wait_s, char **err)
 					 : strerror(errno));
 }
 
+int state_trylock(struct state_dir *s)
+{
+	if (s->lock_fd < 0)
+		s->lock_fd = openat(s->fd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	return s->lock_fd >= 0 && flock(s->lock_fd, LOCK_EX | LOCK_NB) == 0 ? 0 : -1;
+}
+
 int state_starts_with(struct state_dir *s, const char *name, const char *prefix,
 		      size_t n, const char *then)
 {
@@ -281,4 +288,21 @@ int state_remove(struct state_dir *s, const char *name)
 	if (unlinkat(s->fd, name, 0) < 0 && errno != ENOENT)
 		return -1;
 	return 0;
+}
+
+int state_has(struct state_dir *s, const char *name)
+{
+	struct stat st;
+
+	return fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	       untrusted_why(&st) == NULL;
+}
+
+int state_rename(struct state_dir *s, const char *from, const char *to)
+{
+	if (!state_has(s, from)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return renameat(s->fd, from, s->fd, to);
 }

@@ -41,6 +41,9 @@ void state_close(struct state_dir *s);
 /* Exclusive lock for the whole run: waits up to wait_s seconds (saying
  * so once on stderr), then fails. */
 int state_lock(struct state_dir *s, int wait_s, char **err);
+/* The same lock only if it is free now: 0 taken, -1 not (held, or the
+ * lock file refused); silent. */
+int state_trylock(struct state_dir *s);
 
 /* 0 and the bytes; 1 when the file does not exist; -1 on error. */
 int state_read(struct state_dir *s, const char *name, size_t max, char **buf,
@@ -57,6 +60,11 @@ int state_write_transient(struct state_dir *s, const char *name, const void *buf
 			  size_t len, mode_t mode, char **err);
 /* 0, also when it did not exist. */
 int state_remove(struct state_dir *s, const char *name);
+/* 1 when name is a regular file of ours (as state_read checks), else 0. */
+int state_has(struct state_dir *s, const char *name);
+/* from replaces to atomically, both in the dir; from must be a regular
+ * file of ours.  0, or -1 with errno. */
+int state_rename(struct state_dir *s, const char *from, const char *to);
 
 /* Create (mode) or check a subdirectory: a real directory, ours, writable
  * by nobody else -- the same rules as the dir itself.  0, or -1 with *err. */

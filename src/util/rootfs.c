@@ -12,6 +12,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* glibc before 2.32 (bullseye's 2.31) names no SYS_openat2; its kernel
+ * headers (5.10) have the number. */
+#ifndef SYS_openat2
+#define SYS_openat2 __NR_openat2
+#endif
+
 int rootfs_init(struct rootfs *r, const char *path)
 {
 	size_t n;

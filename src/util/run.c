@@ -14,6 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+/* glibc before 2.34 (bullseye's 2.31) names no SYS_close_range; its
+ * kernel headers (5.10) have the number. */
+#ifndef SYS_close_range
+#define SYS_close_range __NR_close_range
+#endif
+
 static const char *const env_base[] = { "PATH=" RUN_PATH, "LANG=C", "LC_ALL=C" };
 #define NBASE (sizeof env_base / sizeof env_base[0])
 

@@ -70,9 +70,9 @@ struct ap {
 	size_t parses;
 	char *balancer;		/* inside <Proxy balancer://NAME> */
 	struct ap_worker *w;
-	size_t nw;
+	size_t nw, cap_w;
 	struct ap_ref *refs;
-	size_t nrefs;
+	size_t nrefs, cap_refs;
 };
 
 static int has(char *const *v, size_t n, const char *s)
@@ -393,7 +393,7 @@ static void proxy_url(struct ap *x, const char *url, const char *directive,
 	}
 	if ((key = worker_key(url)) == NULL)
 		return;
-	x->refs = xreallocarray(x->refs, x->nrefs + 1, sizeof *x->refs);
+	XGROW(x->refs, x->cap_refs, x->nrefs + 1);
 	x->refs[x->nrefs].url = key;
 	x->refs[x->nrefs].directive = xstrdup(directive);
 	x->refs[x->nrefs].file = xstrdup(file);
@@ -411,7 +411,7 @@ static void add_worker(struct ap *x, const char *key, const char *uds, const cha
 		free(path);
 		return;
 	}
-	x->w = xreallocarray(x->w, x->nw + 1, sizeof *x->w);
+	XGROW(x->w, x->cap_w, x->nw + 1);
 	x->w[x->nw].url = xstrdup(key);
 	x->w[x->nw].socket = path;
 	x->w[x->nw].file = xstrdup(file);
@@ -445,6 +445,7 @@ static void include(struct ap *x, const char *pattern, int optional, const char 
 		    int line)
 {
 	char *full = under_root(x, pattern), **paths;
+	const char *why;
 	struct ws_src src;
 	struct stat st;
 	size_t n, i;
@@ -457,7 +458,11 @@ static void include(struct ap *x, const char *pattern, int optional, const char 
 		free(full);
 		full = all;
 	}
-	n = ws_src_glob(&src, full, &paths);
+	n = ws_src_glob(&src, full, &paths, &why);
+	if (why)
+		ws_error(x->s, file, line, "%s pattern '%.64s%s' refused: %s",
+			 optional ? "IncludeOptional" : "Include", full,
+			 strlen(full) > 64 ? "..." : "", why);
 	for (i = 0; i < n; i++)
 		if (ap_file(x, paths[i]) < 0 && !(optional && errno == ENOENT))
 			ws_note(x->s, "%s:%d: Include %s: %s", file, line, paths[i],
@@ -711,6 +716,10 @@ static void resolve_refs(struct ap *x)
 			size_t u;
 			if (strcmp(x->w[j].url, r->url) != 0)
 				continue;
+			if (x->c->nuses >= WS_MAX_USES) {
+				ws_note(x->s, "more than %d uses: the rest left out", WS_MAX_USES);
+				return;
+			}
 			d = xasprintf("%s %s (worker at %s:%d)", r->directive, r->url,
 				      x->w[j].file, x->w[j].line);
 			u = ws_add_use(x->c, WS_APACHE, x->w[j].socket, d, r->file, r->line);

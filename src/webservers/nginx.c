@@ -230,9 +230,9 @@ struct nx {
 	size_t parses;
 	char *upstream;		/* inside upstream NAME { } */
 	struct nx_member *mem;
-	size_t nmem;
+	size_t nmem, cap_mem;
 	struct nx_pass *pass;
-	size_t npass;
+	size_t npass, cap_pass;
 	/* the server { } being read */
 	char *server_name;
 	int have_user;
@@ -244,7 +244,7 @@ struct nx {
 		char *path;
 		enum nx_ctx ctx;
 	} *inert;
-	size_t ninert;
+	size_t ninert, cap_inert;
 };
 
 static int is_inert(const struct nx *x, const char *path, enum nx_ctx ctx)
@@ -269,10 +269,14 @@ static void nx_include(struct nx *x, const char *file, int line, const char *arg
 		       enum nx_ctx ctx)
 {
 	char *pattern = arg[0] == '/' ? xstrdup(arg) : xasprintf("%s%s", x->prefix, arg);
+	const char *why;
 	char **paths;
 	size_t n, i;
 
-	n = ws_src_glob(x->src, pattern, &paths);
+	n = ws_src_glob(x->src, pattern, &paths, &why);
+	if (why)
+		ws_error(x->s, file, line, "include pattern '%.64s%s' refused: %s", pattern,
+			 strlen(pattern) > 64 ? "..." : "", why);
 	for (i = 0; i < n; i++)
 		if (nx_file(x, paths[i], ctx) < 0)
 			ws_note(x->s, "%s:%d: include %s: %s", file, line, paths[i],
@@ -298,7 +302,7 @@ static void nx_fastcgi_pass(struct nx *x, const char *file, const struct nx_stmt
 		/* An upstream's name, resolved once every upstream is known, or
 		 * a TCP address.  A placeholder use (no socket) holds the
 		 * virtual host until then. */
-		x->pass = xreallocarray(x->pass, x->npass + 1, sizeof *x->pass);
+		XGROW(x->pass, x->cap_pass, x->npass + 1);
 		x->pass[x->npass].name = xstrdup(a);
 		x->pass[x->npass].file = xstrdup(file);
 		x->pass[x->npass].line = st->line;
@@ -329,7 +333,7 @@ static void nx_simple(struct nx *x, const char *file, const struct nx_stmt *st,
 		nx_fastcgi_pass(x, file, st);
 	} else if (strcmp(d, "server") == 0 && ctx == CX_UPSTREAM && st->nargs >= 2 &&
 		   strncmp(st->args[1], "unix:", 5) == 0 && st->args[1][5] == '/') {
-		x->mem = xreallocarray(x->mem, x->nmem + 1, sizeof *x->mem);
+		XGROW(x->mem, x->cap_mem, x->nmem + 1);
 		x->mem[x->nmem].upstream = xstrdup(x->upstream);
 		x->mem[x->nmem].socket = xstrdup(st->args[1] + 5);
 		x->mem[x->nmem].file = xstrdup(file);
@@ -448,7 +452,7 @@ static int nx_file(struct nx *x, const char *path, enum nx_ctx ctx)
 	x->depth--;
 	free(buf);
 	if (x->effects == effects && x->s->nnotes == notes) {
-		x->inert = xreallocarray(x->inert, x->ninert + 1, sizeof *x->inert);
+		XGROW(x->inert, x->cap_inert, x->ninert + 1);
 		x->inert[x->ninert].path = xstrdup(path);
 		x->inert[x->ninert++].ctx = ctx;
 	}
@@ -472,6 +476,10 @@ static void nx_resolve(struct nx *x)
 			size_t u;
 			if (strcmp(m->upstream, p->name) != 0)
 				continue;
+			if (x->c->nuses >= WS_MAX_USES) {
+				ws_note(x->s, "more than %d uses: the rest left out", WS_MAX_USES);
+				return;
+			}
 			d = xasprintf("server in upstream %s (fastcgi_pass at %s:%d)", m->upstream,
 				      p->file, p->line);
 			u = ws_add_use(x->c, WS_NGINX, m->socket, d, m->file, m->line);

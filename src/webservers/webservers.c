@@ -1,16 +1,13 @@
 #include "wsread.h"
+#include "../util/rootglob.h"
 #include "../util/xalloc.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
-#include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char *const kind_names[WS_NKINDS] = { "nginx", "apache2" };
 
@@ -28,9 +25,13 @@ void ws_strings_free(char **v, size_t n)
 	free(v);
 }
 
+/* The capacity is *n rounded up to a power of two: one realloc each time
+ * *n reaches one, so that the thousands of pushes of a looping config
+ * stay linear. */
 void ws_push(char ***v, size_t *n, char *s)
 {
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	if ((*n & (*n - 1)) == 0)
+		*v = xreallocarray(*v, *n ? *n * 2 : 1, sizeof **v);
 	(*v)[(*n)++] = s;
 }
 
@@ -69,6 +70,15 @@ void ws_note(struct ws_server *s, const char *fmt, ...)
 	va_list ap;
 	char *m;
 
+	/* Includes that loop repeat the same notes up to the parse limits:
+	 * tens of thousands, each one a realloc, in every report. */
+	if (s->nnotes > WS_MAX_NOTES)
+		return;
+	if (s->nnotes == WS_MAX_NOTES) {
+		ws_push(&s->notes, &s->nnotes,
+			xasprintf("more than %d notes: the rest left out", WS_MAX_NOTES));
+		return;
+	}
 	va_start(ap, fmt);
 	m = xvasprintf(fmt, ap);
 	va_end(ap);
@@ -125,105 +135,59 @@ int ws_src_read(const struct ws_src *s, const char *path, char **buf, size_t *le
 }
 
 /*
- * glob(3) inside the root, as src/config/fpmconf.c does it: with
- * GLOB_ALTDIRFUNC every directory glob opens and every stat goes through
- * rootfs (openat2 RESOLVE_IN_ROOT), so a symlink in an image never lists
- * the host's files.  glob's callbacks take no context: the root is handed
- * over in a file-scope variable for the duration of one call.
+ * Include patterns go through rootglob, the glob every reader shares (the
+ * same limits as php-fpm's include=); a dump (nginx -T) is matched by name
+ * under the same limits.
  */
-static const struct rootfs *glob_root;
-
-static void *g_opendir(const char *path)
+size_t ws_src_glob(const struct ws_src *s, const char *pattern, char ***out,
+		   const char **why)
 {
-	int fd = rootfs_open(glob_root, *path ? path : "/", O_RDONLY | O_DIRECTORY);
-	DIR *d;
-
-	if (fd < 0)
-		return NULL;
-	if ((d = fdopendir(fd)) == NULL)
-		close(fd);
-	return d;
-}
-
-static struct dirent *g_readdir(void *d)
-{
-	return readdir(d);
-}
-
-static void g_closedir(void *d)
-{
-	closedir(d);
-}
-
-static int g_lstat(const char *path, struct stat *st)
-{
-	return rootfs_lstat(glob_root, path, st);
-}
-
-static int g_stat(const char *path, struct stat *st)
-{
-	return rootfs_stat(glob_root, path, st);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static size_t glob_root_files(const struct rootfs *r, const char *pattern, char ***out)
-{
-	glob_t g;
-	size_t i, n = 0;
-	int rc, flags = GLOB_MARK;
-
-	memset(&g, 0, sizeof g);
-	g.gl_opendir = g_opendir;
-	g.gl_readdir = g_readdir;
-	g.gl_closedir = g_closedir;
-	g.gl_lstat = g_lstat;
-	g.gl_stat = g_stat;
-	glob_root = r;
-	/* On the host itself there is nothing to escape from: glob's own
-	 * directory reading, without an openat2 per entry (a thousand
-	 * sites).  GLOB_MARK: directories end in '/' and are left out, as
-	 * neither server reads a directory that a file pattern matched. */
-	if (!r->is_host)
-		flags |= GLOB_ALTDIRFUNC;
-	rc = glob(pattern, flags, NULL, &g);
-	glob_root = NULL;
-	*out = NULL;
-	if (rc == 0)
-		for (i = 0; i < g.gl_pathc; i++) {
-			size_t l = strlen(g.gl_pathv[i]);
-			if (l > 0 && g.gl_pathv[i][l - 1] != '/')
-				ws_push(out, &n, xstrdup(g.gl_pathv[i]));
-		}
-	globfree(&g);
-	if (n > 1)
-		qsort(*out, n, sizeof **out, cmp_str);
-	return n;
-}
-
-size_t ws_src_glob(const struct ws_src *s, const char *pattern, char ***out)
-{
+	static char too_many[64];
 	size_t i, n = 0;
 
 	*out = NULL;
+	if ((*why = rootglob_refusal(pattern)) != NULL)
+		return 0;
 	if (s->dump == NULL) {
-		if (ws_has_wildcard(pattern))
-			return glob_root_files(s->root, pattern, out);
-		ws_push(out, &n, xstrdup(pattern));
-		return n;
+		if (!ws_has_wildcard(pattern)) {
+			ws_push(out, &n, xstrdup(pattern));
+			return n;
+		}
+		return rootglob(s->root, pattern, 0, WS_MAX_FILES, out, &n, why) < 0 ? 0 : n;
 	}
 	/* The dump holds what the server read: a pattern matches its names
 	 * as glob() would have matched the files (no '/' or leading '.' for
 	 * a wildcard). */
-	for (i = 0; i < s->ndump; i++)
-		if (fnmatch(pattern, s->dump[i].path, FNM_PATHNAME | FNM_PERIOD) == 0)
-			ws_push(out, &n, xstrdup(s->dump[i].path));
+	for (i = 0; i < s->ndump; i++) {
+		if (fnmatch(pattern, s->dump[i].path, FNM_PATHNAME | FNM_PERIOD) != 0)
+			continue;
+		if (n >= WS_MAX_FILES) {
+			snprintf(too_many, sizeof too_many, "matches more than %d files",
+				 WS_MAX_FILES);
+			*why = too_many;
+			ws_strings_free(*out, n);
+			*out = NULL;
+			return 0;
+		}
+		ws_push(out, &n, xstrdup(s->dump[i].path));
+	}
 	if (n > 1)
-		qsort(*out, n, sizeof **out, cmp_str);
+		qsort(*out, n, sizeof **out, rootglob_cmp);
 	return n;
+}
+
+void ws_error(struct ws_server *s, const char *file, int line, const char *fmt, ...)
+{
+	struct ws_error *e;
+	va_list ap;
+
+	s->errors = xreallocarray(s->errors, s->nerrors + 1, sizeof *s->errors);
+	e = &s->errors[s->nerrors++];
+	e->file = xstrdup(file);
+	e->line = line;
+	va_start(ap, fmt);
+	e->msg = xvasprintf(fmt, ap);
+	va_end(ap);
 }
 
 /* ---- the module ---- */
@@ -245,7 +209,7 @@ void webservers_read(const struct rootfs *r, int ask_servers, struct ws_config *
 
 void webservers_free(struct ws_config *c)
 {
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < c->nuses; i++) {
 		free(c->uses[i].socket);
@@ -265,6 +229,11 @@ void webservers_free(struct ws_config *c)
 		ws_strings_free(s->files, s->nfiles);
 		free(s->index);
 		ws_strings_free(s->notes, s->nnotes);
+		for (k = 0; k < s->nerrors; k++) {
+			free(s->errors[k].file);
+			free(s->errors[k].msg);
+		}
+		free(s->errors);
 	}
 	memset(c, 0, sizeof *c);
 }

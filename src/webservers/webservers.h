@@ -32,7 +32,10 @@
  * User; a note says where Apache and this reader disagree.  Under --root
  * no program of the image is ever run.  Nothing here fails: a file that
  * cannot be read, a directive that cannot be followed (variables in
- * fastcgi_pass), a server's refusal become notes.
+ * fastcgi_pass), a server's refusal become notes.  Only an include
+ * pattern that no reader may expand (longer than PATH_MAX, more than 64
+ * wildcard levels, too many matches: src/util/rootglob.h) is an error,
+ * at its file:line: the config cannot be read as the server would.
  */
 #ifndef PFG_WEBSERVERS_H
 #define PFG_WEBSERVERS_H
@@ -72,6 +75,12 @@ struct ws_server {
 	 * site's PHP runs in Apache itself. */
 	char *php_module;
 	char *php_module_source;
+	struct ws_error {	/* what stopped reading: an include refused */
+		char *file;
+		int line;
+		char *msg;
+	} *errors;
+	size_t nerrors;
 };
 
 struct ws_config {

@@ -13,6 +13,11 @@
 #define WS_FILE_MAX ((size_t)4 << 20)	/* one config file */
 #define WS_MAX_FILES 4096		/* files per server: include loops end here */
 #define WS_MAX_DEPTH 16			/* include nesting */
+#define WS_MAX_NOTES 1000		/* per server; then one "more" note */
+/* Uses per walk made by resolving names (a worker's or an upstream's):
+ * each reference times each definition of its name, which a config that
+ * repeats both through looping includes multiplies into the millions. */
+#define WS_MAX_USES 65536
 #define WS_RUN_TIMEOUT_MS 10000		/* nginx -T, apache2ctl */
 
 /* One file as a server read it. */
@@ -33,12 +38,16 @@ int ws_src_read(const struct ws_src *s, const char *path, char **buf, size_t *le
 /* Paths matching pattern, sorted bytewise as nginx's glob() and Apache's
  * fnmatch includes sort them; a pattern without wildcards gives itself
  * (reading it says whether it exists; in a dump only what the server
- * read is there).  Caller frees with ws_strings_free. */
-size_t ws_src_glob(const struct ws_src *s, const char *pattern, char ***out);
+ * read is there).  Caller frees with ws_strings_free.  0 with *why set
+ * (static text, valid until the next call): the pattern is refused
+ * (rootglob's limits, WS_MAX_FILES matches). */
+size_t ws_src_glob(const struct ws_src *s, const char *pattern, char ***out,
+		   const char **why);
 int ws_has_wildcard(const char *p);
 
 void ws_strings_free(char **v, size_t n);
-void ws_push(char ***v, size_t *n, char *s);	/* takes s */
+/* Appends s (taken) to *v, an array that only ever grows through here. */
+void ws_push(char ***v, size_t *n, char *s);
 
 /* A use with vhost unset (NULL); returns its index. */
 size_t ws_add_use(struct ws_config *c, enum ws_kind k, const char *socket,
@@ -49,8 +58,12 @@ void ws_drop_placeholders(struct ws_config *c, size_t from, enum ws_kind k);
 /* Uses [from, nuses) still without a virtual host get this one. */
 void ws_set_vhost(struct ws_config *c, size_t from, const char *name,
 		  const char *file, int line);
+/* A note, unless WS_MAX_NOTES are there already. */
 void ws_note(struct ws_server *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* An error at file:line (see struct ws_error). */
+void ws_error(struct ws_server *s, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Lists path among the files read: 0, or -1 when it is listed already
  * or WS_MAX_FILES are. */
 int ws_add_file(struct ws_server *s, const char *path);

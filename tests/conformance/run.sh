@@ -53,7 +53,8 @@
 #   mkdir=REL:MODE             create @DIR@/REL (mode MODE, root) first
 #
 # Output: one line per case, `ok NN-name` or `FAIL NN-name: reason`, then
-# `N passed, M failed`.  Exit status 1 if any case failed.
+# `N passed, M failed` and the time (tests/lib.sh's finish).  Exit status
+# 1 if any case failed.
 
 set -u
 
@@ -67,6 +68,7 @@ FPM=${FPM_BINARY:-/usr/sbin/php-fpm8.2}
 CLIENT=www-data
 HERE=$(cd "$(dirname "$0")" && pwd)
 CASES=$HERE/cases
+. "$HERE/../lib.sh"	# ok, bad, finish; stop_fpm (fpm_pid, fpm_pidfile)
 
 for tool in jq curl setpriv getfacl stat setsid; do
 	command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
@@ -75,39 +77,7 @@ done
 [ -x "$FPM" ] || { echo "not executable: $FPM" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "must run as root" >&2; exit 2; }
 
-CUR_PID=""
 CUR_WORK=""
-
-alive() {
-	local s
-	s=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-	[[ $s != Z* ]]
-}
-
-stop_fpm() {
-	local pid=$CUR_PID i other
-	[ -n "$pid" ] || return 0
-	# Belt and braces: the master named in the pid file, if it differs.
-	other=$(cat "$CUR_WORK/fpm.pid" 2>/dev/null)
-	if [[ $other =~ ^[0-9]+$ ]] && [ "$other" != "$pid" ]; then
-		kill -TERM -- "-$other" 2>/dev/null || kill -TERM "$other" 2>/dev/null
-	fi
-	# php-fpm runs in its own session/process group (setsid): signal it all.
-	kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-	for i in $(seq 60); do
-		alive "$pid" || break
-		sleep 0.05
-	done
-	kill -KILL -- "-$pid" 2>/dev/null
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	for i in $(seq 40); do
-		pgrep -g "$pid" >/dev/null 2>&1 || break
-		kill -KILL -- "-$pid" 2>/dev/null
-		sleep 0.05
-	done
-	CUR_PID=""
-}
 
 cleanup() {
 	stop_fpm
@@ -175,8 +145,6 @@ real_connect() {
 	if [ "$rc" = 7 ]; then echo false; else echo true; fi
 }
 
-PASS=0
-FAILED=0
 REASONS=()
 fail() { REASONS+=("$*"); }
 
@@ -233,13 +201,11 @@ run_case() {
 	fi
 	cleanup
 	if [ ${#REASONS[@]} -eq 0 ]; then
-		echo "ok $name"
-		PASS=$((PASS + 1))
+		ok "$name"
 	else
 		local msg="" r
 		for r in "${REASONS[@]}"; do msg+="${msg:+; }$r"; done
-		echo "FAIL $name: $msg"
-		FAILED=$((FAILED + 1))
+		bad "$name" "$msg"
 	fi
 }
 
@@ -331,7 +297,7 @@ run_valid() {
 	# A plain command (not a shell function) so that $! is php-fpm itself:
 	# env and setsid exec, and setsid makes it a process group leader.
 	env "${CASE_ENV[@]}" setsid "$FPM" -n -F -y "$CONF" >"$W/fpm.out" 2>&1 </dev/null &
-	CUR_PID=$!
+	fpm_pid=$! fpm_pidfile=$W/fpm.pid	# lib.sh's stop_fpm: its process group
 	local ready=0
 	for i in $(seq 100); do
 		ready=1
@@ -344,7 +310,7 @@ run_valid() {
 			done
 		fi
 		[ $ready = 1 ] && break
-		alive "$CUR_PID" || break
+		fpm_alive "$fpm_pid" || break
 		sleep 0.05
 	done
 	if [ $ready != 1 ]; then
@@ -438,11 +404,9 @@ fi
 for c in "${LIST[@]}"; do
 	c=$(basename "$c")
 	if [ ! -f "$CASES/$c/php-fpm.conf" ]; then
-		echo "FAIL $c: no php-fpm.conf"
-		FAILED=$((FAILED + 1))
+		bad "$c" "no php-fpm.conf"
 		continue
 	fi
 	run_case "$CASES/$c" "$c"
 done
-echo "$PASS passed, $FAILED failed"
-[ "$FAILED" = 0 ]
+finish

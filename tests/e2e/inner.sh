@@ -4,12 +4,30 @@
 # upgrade of the installed php8.2-fpm), pfg-unrelated*.deb.
 set -u
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C
-pass=0 fail=0
-ok()  { echo "ok $1"; pass=$((pass+1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail+1)); }
-finish() { echo "$pass passed, $fail failed"; [ $fail -eq 0 ]; }
+. /e2e/lib.sh	# tests/lib.sh: ok, bad, finish, cve_shape
 W=/etc/php/8.2/fpm/pool.d/www.conf
 SOCK=/run/php/php8.2-fpm.sock
+
+# The sandbox is a copy of this host, and this host may have its own
+# php-fpm-guard -- installed (README command 1), or removed but not
+# purged.  That one is not the guard under test: purge it, and whatever
+# it left, so that every scenario starts on a host that never had it --
+# no package, no APT hooks, no guard.conf or conf.d, no state, no
+# reports, no pool drop-in, no node_exporter textfile.
+purge_host_guard() {
+	if dpkg-query -W -f '${db:Status-Abbrev}' php-fpm-guard 2>/dev/null | grep -q '^.[^n]'; then
+		dpkg --purge php-fpm-guard >/tmp/host-guard-purge.log 2>&1 ||
+			{ echo "FAIL host-guard-purge: $(cat /tmp/host-guard-purge.log)"; exit 1; }
+	fi
+	rm -rf /etc/apt/apt.conf.d/04php-fpm-guard /etc/php-fpm-guard /var/lib/php-fpm-guard \
+		/var/log/php-fpm-guard /usr/lib/php-fpm-guard /usr/sbin/php-fpm-guard \
+		/etc/php/*/fpm/pool.d/zz-php-fpm-guard.conf /etc/php5/fpm/pool.d/zz-php-fpm-guard.conf \
+		/var/lib/prometheus/node-exporter/php_fpm_guard.prom
+}
+purge_host_guard
+# What apt prints about the host's own sources and setup ("N: " notes)
+# is not the guard's output: the silence checks read apt's output without.
+apt_said() { grep -v '^N: ' "$1"; }
 
 # Maintainer scripts may start and restart services in here, as on a
 # real host (the host's own policy-rc.d denies it).

@@ -8,9 +8,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 deb=$(readlink -f "$1"); shift
 . "$here/sandbox.sh"
 work=$(mktemp -d /var/tmp/pfg-e2e-XXXXXX)
+. "$here/../lib.sh"
 logs=${E2E_LOGS:-build/e2e}; mkdir -p "$logs"
 trap 'rm -rf "$work"' EXIT
-fail=0 pass=0
+scen_pass=0 scen_fail=0
 
 # The CVE-2014-0185 shaped upgrade of the installed php8.2-fpm: the same
 # package (dpkg-repack of what is installed), a higher version, and a
@@ -27,8 +28,7 @@ build_cve_deb() {
 	sed -i "s/^Version: .*/Version: $v+pfgplain1/" "$d/tree/DEBIAN/control"
 	dpkg-deb -b "$d/tree" "$work/files/php8.2-fpm-plain.deb" >/dev/null || return 1
 	sed -i "s/^Version: .*/Version: $v+pfgcve1/" "$d/tree/DEBIAN/control"
-	sed -i -e 's/^listen.owner/;listen.owner/' -e 's/^listen.group/;listen.group/' \
-		"$d/tree/etc/php/8.2/fpm/pool.d/www.conf"
+	cve_shape "$d/tree/etc/php/8.2/fpm/pool.d/www.conf"
 	(cd "$d/tree" && find . -type f ! -path './DEBIAN/*' -printf '%P\0' | sort -z |
 		xargs -0 md5sum > DEBIAN/md5sums)
 	dpkg-deb -b "$d/tree" "$work/files/php8.2-fpm-cve.deb" >/dev/null
@@ -46,7 +46,7 @@ mkdir -p "$work/files/scenarios"
 build_cve_deb || { echo "FAIL cannot build the php8.2-fpm upgrade"; exit 1; }
 build_small_deb pfg-unrelated 0; build_small_deb pfg-unrelated2 0; build_small_deb pfg-broken 1
 cp "$deb" "$work/files/php-fpm-guard.deb"
-cp "$here/inner.sh" "$here/uu.sh" "$work/files/"
+cp "$here/inner.sh" "$here/uu.sh" "$here/../lib.sh" "$work/files/"
 cp -r "$here/../../examples" "$work/files/"	# the fleet playbook (12-ansible)
 
 scenarios=("$@")
@@ -57,10 +57,15 @@ for s in "${scenarios[@]}"; do
 	out=$(sandbox_run "$work/files" "scenarios/$s" 2>&1); rc=$?
 	printf '%s\n' "$out" > "$logs/${s%.sh}.log"
 	echo "$out" | grep -E '^(ok|FAIL) ' | sed "s/^/  /"
-	if [ $rc -eq 0 ] && ! grep -q '^FAIL' <<<"$out" && grep -q ' passed, 0 failed$' <<<"$out"; then
-		pass=$((pass+1))
+	# Every check counts once; a scenario that ended badly without saying
+	# FAIL is one failure more.
+	n=$(grep -c '^ok ' <<<"$out"); pass=$((pass + n))
+	n=$(grep -c '^FAIL' <<<"$out"); fail=$((fail + n))
+	if [ $rc -eq 0 ] && [ $n -eq 0 ] && grep -q '^[0-9]* passed, 0 failed$' <<<"$out"; then
+		scen_pass=$((scen_pass+1))
 	else
-		fail=$((fail+1)); echo "$out" | tail -40 | sed 's/^/  | /'
+		scen_fail=$((scen_fail+1)); [ $n -gt 0 ] || bad "$s" "rc=$rc"
+		echo "$out" | tail -40 | sed 's/^/  | /'
 	fi
 done
 # The zero-downtime table (docs/design.md): requests through nginx during the upgrade.
@@ -73,8 +78,9 @@ fi
 base=$(awk '$1 == "RESULT" && $2 == "baseline" { print $4 }' "$logs"/07-*.log 2>/dev/null)
 pred=$(awk '$1 == "RESULT" && $2 == "predicted" { print $4 }' "$logs"/20-*.log 2>/dev/null)
 if [ -n "$base" ] && [ -n "$pred" ]; then
-	if [ "$pred" -le $((base + 5)) ]; then echo "  ok predicted fix: $pred failed, baseline $base"
-	else echo "  FAIL predicted fix: $pred failed, more than baseline $base + 5"; fail=$((fail+1)); fi
+	if [ "$pred" -le $((base + 5)) ]; then ok "predicted-fix ($pred failed, baseline $base)"
+	else bad predicted-fix "$pred failed, more than baseline $base + 5"; fi
 fi
-echo "e2e: $pass scenarios passed, $fail failed"
-[ $fail -eq 0 ]
+echo "e2e: $scen_pass scenarios passed, $scen_fail failed"
+[ $scen_fail -eq 0 ] || fail=$((fail > 0 ? fail : 1))
+finish

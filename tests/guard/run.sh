@@ -22,24 +22,26 @@ fresh() {
 	: > "$work/etc/guard.conf"
 }
 # The 2014 upgrade: owner/group lines commented out, as in the php5 conffile.
-cve_shape() { sed -i -e 's/^listen.owner/;listen.owner/' -e 's/^listen.group/;listen.group/' "$W"; }
+cve_www() { cve_shape "$W"; }
 # Does a real connect() as USER reach the socket?  (perl-base is Essential.)
 connects_as() {
 	setpriv --reuid="$1" --regid="$1" --init-groups \
 		perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Peer => $ARGV[0]) or exit 1' "$SOCK"
 }
-G() {	# $VALGRIND (make valgrind): memcheck around every run
-	${VALGRIND:-} "$BIN" --fpm-config "$work/fpm/php-fpm.conf" --fpm-binary "${FPMBIN:-$FPM}" \
-	       --client www-data --state-dir "$work/state" --log-dir "$work/log" \
-	       --config "$work/etc/guard.conf" --no-syslog "$@"
+# G's standing options (lib.sh; $VALGRIND, make valgrind, runs around it):
+# the private php-fpm -- on_fpm BINARY: a stand-in for its binary.
+on_fpm() {
+	GOPTS=(--fpm-config "$work/fpm/php-fpm.conf" --fpm-binary "${1:-$FPM}" --client www-data
+	       --state-dir "$work/state" --log-dir "$work/log" --config "$work/etc/guard.conf" --no-syslog)
 }
+on_fpm
 # pre-invoke, the "upgrade" (a shell function), post-invoke; output in $out.
 upgrade() {
 	G pre-invoke 2>/dev/null || { bad "$1" "pre-invoke failed"; return 1; }
 	"$2"
 	out=$(G post-invoke 2>&1); rc=$?
 }
-cve_restart() { cve_shape; start_fpm; }
+cve_restart() { cve_www; start_fpm; }
 has_all() {	# has_all TEXT LINE... -> names of missing lines in $missing
 	local text=$1 w; shift; missing=
 	for w in "$@"; do grep -qF -- "$w" <<<"$text" || missing="$missing [$w]"; done
@@ -80,19 +82,18 @@ line=$(listen_line)
 if [ $rc -eq 1 ] && has_all "$out" "$W:$line: error: pool www: www-data can no longer connect" \
 	"to fix, set in [www] of $W:" "listen.owner = www-data" "listen.group = www-data" \
 	"listen.mode = 0660" "php-fpm-guard check" "action: aborted (policy abort)" \
-   && cmp -s "$W" <(sed -e 's/^listen.owner/;listen.owner/' -e 's/^listen.group/;listen.group/' \
-		   -e "s#^listen = .*#listen = $SOCK#" /etc/php/8.2/fpm/pool.d/www.conf) \
+   && cmp -s "$W" <(sed "s#^listen = .*#listen = $SOCK#" /etc/php/8.2/fpm/pool.d/www.conf | cve_shape) \
    && [ "$(jq -r '.findings[0].action' "$work/log/latest.json")" = aborted ]; then ok abort
 else bad abort "rc=$rc missing:${missing:-} out=$out"; fi
 
 # 3. A config change without a restart is seen: the next start is judged.
 fresh; echo "policy = report" > "$work/etc/guard.conf"; start_fpm
-upgrade next-start cve_shape
+upgrade next-start cve_www
 if [ $rc -eq 0 ] && has_all "$out" "www-data will not be able to connect to $SOCK after the next php-fpm restart [client-lost-at-restart]" \
 	"restart: root:root 0660" "action: reported (policy report)"; then ok next-start-report
 else bad next-start-report "rc=$rc missing:${missing:-} out=$out"; fi
 fresh; start_fpm
-upgrade next-start-fix cve_shape
+upgrade next-start-fix cve_www
 if [ $rc -eq 0 ] && grep -q '^listen.owner = www-data$' "$W" && connects_as www-data \
    && start_fpm && connects_as www-data; then ok next-start-fix
 else bad next-start-fix "rc=$rc out=$out"; fi
@@ -172,13 +173,13 @@ for a; do case \$a in -t|-tt) if grep -q 'php-fpm-guard:' "$W"; then echo "ERROR
 exec $FPM "\$@"
 EOS
 chmod 755 "$work/fake-fpm"
-fresh; start_fpm; FPMBIN=$work/fake-fpm
+fresh; start_fpm; on_fpm "$work/fake-fpm"
 G pre-invoke; cve_restart; cp "$W" "$work/before.conf"
 out=$(G post-invoke 2>&1); rc=$?
 if [ $rc -eq 1 ] && has_all "$out" "php-fpm -t refused the edited configuration; original restored" "action: fix-failed" \
    && cmp -s "$W" "$work/before.conf" && [ ! -e "$work/state/fix-journal.json" ]; then ok fpm-t-refuses-rollback
 else bad fpm-t-refuses-rollback "rc=$rc missing:${missing:-} out=$out"; fi
-unset FPMBIN
+on_fpm
 
 # 12. SIGKILL at every step of a fix: the file is exactly old or exactly
 #     new, and the next run finishes.
@@ -238,14 +239,14 @@ echo "\$*" >> "$work/fpm-calls"
 exec $FPM "\$@"
 EOS
 chmod 755 "$work/count-fpm"
-fresh; start_fpm; FPMBIN=$work/count-fpm; : > "$work/fpm-calls"
+fresh; start_fpm; on_fpm "$work/count-fpm"; : > "$work/fpm-calls"
 G pre-invoke; G post-invoke; first=$(wc -l < "$work/fpm-calls")
 G pre-invoke; G post-invoke; second=$(wc -l < "$work/fpm-calls")
 printf '; touched\n' >> "$W"
 G pre-invoke; third=$(wc -l < "$work/fpm-calls")
 if [ "$first" -ge 1 ] && [ "$second" = "$first" ] && [ "$third" -gt "$second" ]; then ok fpm-answers-cached
 else bad fpm-answers-cached "calls: first pair $first, second pair $second, after a change $third: $(cat "$work/fpm-calls")"; fi
-unset FPMBIN
+on_fpm
 
 # 14. syslog: one line per finding with stable fields, tag php-fpm-guard.
 #     A datagram listener stands in for the syslog daemon at /dev/log

@@ -89,7 +89,7 @@ chdir = /
 EOS
 	status 5.3.10-1ubuntu3.11
 }
-G() { "$BIN" --root "$R" --no-syslog "$@"; }
+GOPTS=(--root "$R" --no-syslog)	# for G (lib.sh)
 GOLD=$W.expected
 expected() {	# the seed's three lines, uncommented in place
 	sed -e "s/^;listen.owner = www-data/; php-fpm-guard: MARK\nlisten.owner = www-data/" \

@@ -33,7 +33,7 @@ deb() {
 	rm -rf "$t"; mkdir -p "$t/DEBIAN" "$t/etc/php5/fpm/pool.d"
 	global_conf > "$t/etc/php5/fpm/php-fpm.conf"
 	if [ "$2" = yes ]; then
-		stock | sed -e 's/^listen.owner/;listen.owner/' -e 's/^listen.group/;listen.group/'
+		stock | cve_shape
 	elif [ "$2" = mode ]; then
 		stock | sed 's/^;listen.mode = 0666/listen.mode = 0666/'
 	else
@@ -61,7 +61,7 @@ info() {	# info DEB VERSION [DPKG-OPTION]
 	printf 'VERSION 3\nAPT::Architecture=amd64\n%s\n\nphp5-fpm %s amd64 none < %s all none %s\n' \
 		"${3:+DPkg::Options::=$3}" "$OLD" "$2" "$1" > "$work/info"
 }
-G() { "$BIN" --root "$R" --no-syslog "$@"; }
+GOPTS=(--root "$R" --no-syslog)	# for G (lib.sh)
 
 for modified in no yes; do
 for change in no yes; do

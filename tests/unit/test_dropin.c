@@ -131,6 +131,8 @@ static const struct bad badinfo[] = {
 	{ "version 2 action lines", "VERSION 2\n\nphp8.2-fpm 1 < 2 /x.deb\n", "protocol version 2" },
 	{ "a short action line", "VERSION 3\n\nphp8.2-fpm 1 amd64 same < 2\n", "line 3: not a version 3" },
 	{ "no input at all", "", "no input" },
+	/* fuzz_hookinfo: atoi() read past a first line shorter than "VERSION " */
+	{ "a first line shorter than VERSION", "V\n", "line 1: expected VERSION" },
 };
 
 START_TEST(test_hookinfo_refuses)

@@ -172,18 +172,18 @@ make_root
 sed -i 's/^user www-data;/user nobody;/' "$N/nginx.conf"
 printf 'server {\n\tlisten 127.0.0.1:8082;\n\tlocation / {\n\t\tfastcgi_pass unix:%s;\n\t}\n}\n' "$SOCK" \
 	> "$N/sites-enabled/sock"
-G=("$BIN" --fpm-config "$work/fpm/php-fpm.conf" --fpm-binary "$FPM")
-out=$(in_ns "${G[@]}" check 2>&1); rc=$?
+FG=("$BIN" --fpm-config "$work/fpm/php-fpm.conf" --fpm-binary "$FPM")	# for in_ns
+out=$(in_ns "${FG[@]}" check 2>&1); rc=$?
 if [ $rc -eq 1 ] && grep -qF "$work/fpm/pool.d/www.conf:" <<<"$out" \
    && grep -qF "error: pool www: nobody cannot connect to $SOCK" <<<"$out" \
    && grep -qF 'proven: connect() as nobody fails' <<<"$out"; then ok per-socket-client
 else bad per-socket-client "rc=$rc $out"; fi
-json=$(in_ns "${G[@]}" show --json)
+json=$(in_ns "${FG[@]}" show --json)
 if [ "$(jq -r '.instances[0].pools[0].clients|map(.user)|join(",")' <<<"$json")" = nobody ] \
    && [ "$(jq -r '.instances[0].pools[0].used_by[0]|"\(.server) \(.file):\(.line) \(.user)"' <<<"$json")" = "nginx /etc/nginx/sites-enabled/sock:4 nobody" ] \
    && [ "$(jq -r '.clients|map(.user)|join(",")' <<<"$json")" = nobody,www-data ]; then ok per-socket-json
 else bad per-socket-json "$(jq -c '{clients, c: .instances[0].pools[0].clients, u: .instances[0].pools[0].used_by}' <<<"$json")"; fi
-out=$(in_ns "${G[@]}" --client www-data check 2>&1); rc=$?
+out=$(in_ns "${FG[@]}" --client www-data check 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -qF "reachable by www-data; used by nginx at /etc/nginx/sites-enabled/sock:4" <<<"$out"; then ok explicit-client-wins
 else bad explicit-client-wins "rc=$rc $out"; fi
 
@@ -200,13 +200,13 @@ rm -f "$N/sites-enabled/broken"
 S=$work/state L=$work/log P=$work/prom
 mkdir -p "$S" "$L" "$P"; chmod 700 "$S"; chmod 755 "$P"
 printf 'clients = www-data\n' > "$work/guard.conf"; chmod 644 "$work/guard.conf"
-H=("$BIN" --fpm-config "$work/fpm/php-fpm.conf" --fpm-binary "$FPM" --state-dir "$S"
+GOPTS=(--fpm-config "$work/fpm/php-fpm.conf" --fpm-binary "$FPM" --state-dir "$S"
    --log-dir "$L" --config "$work/guard.conf" --prom-file "$P/php_fpm_guard.prom" --no-syslog)
-out=$("${H[@]}" status); rc=$?
+out=$(G status); rc=$?
 if [ $rc -eq 2 ] && grep -q "^unknown: no post-invoke or fix run recorded" <<<"$out"; then ok status-none
 else bad status-none "rc=$rc $out"; fi
-"${H[@]}" pre-invoke; "${H[@]}" post-invoke; rc=$?
-out=$("${H[@]}" status); src=$?
+G pre-invoke; G post-invoke; rc=$?
+out=$(G status); src=$?
 if [ $rc -eq 0 ] && [ $src -eq 0 ] && grep -Eq '^ok: post-invoke at [0-9T:-]+Z \([0-9]+ s ago\), 0 findings, exit 0$' <<<"$out" \
    && promtool check metrics < "$P/php_fpm_guard.prom" \
    && grep -qF "php_fpm_guard_client_can_connect{fpm_config=\"$work/fpm/php-fpm.conf\",pool=\"www\",socket=\"$SOCK\",user=\"www-data\"} 1" "$P/php_fpm_guard.prom" \
@@ -215,10 +215,10 @@ else bad unchanged-run-recorded "rc=$rc status=$src $out $(cat "$P/php_fpm_guard
 t1=$(jq .time "$S/last-run.json")
 # The 2014 upgrade shape, fixed: status says fixed, the metrics say so
 # per pool, and www-data can connect again.
-sed -i -e 's/^listen.owner/;listen.owner/' -e 's/^listen.group/;listen.group/' "$work/fpm/pool.d/www.conf"
-"${H[@]}" pre-invoke; start_fpm; sleep 1; "${H[@]}" post-invoke 2>/dev/null; rc=$?
-out=$("${H[@]}" status); src=$?
-js=$("${H[@]}" status --json)
+cve_shape "$work/fpm/pool.d/www.conf"
+G pre-invoke; start_fpm; sleep 1; G post-invoke 2>/dev/null; rc=$?
+out=$(G status); src=$?
+js=$(G status --json)
 if [ $rc -eq 0 ] && [ $src -eq 0 ] && grep -Eq '^fixed: post-invoke at .*, 1 finding, exit 0, report '"$L"'/[0-9]+-post-invoke-[0-9]+\.json$' <<<"$out" \
    && [ "$(jq -r '"\(.kind) \(.schema) \(.verdict) \(.findings) \(.errors_left) \(.recorded)"' <<<"$js")" = "php-fpm-guard-status 1 fixed 1 0 true" ] \
    && [ -f "$(jq -r .report <<<"$js")" ] && [ "$(jq .time <<<"$js")" -gt "$t1" ] \
@@ -228,10 +228,10 @@ if [ $rc -eq 0 ] && [ $src -eq 0 ] && grep -Eq '^fixed: post-invoke at .*, 1 fin
    && grep -q '^php_fpm_guard_run_outcome{outcome="fixed"} 1$' "$P/php_fpm_guard.prom"; then ok fixed-run-recorded
 else bad fixed-run-recorded "rc=$rc status=$src $out $js $(cat "$P/php_fpm_guard.prom")"; fi
 # Under abort: exit 1 from status, the pool's outcome aborted, can_connect 0.
-copy_stock_fpm; start_fpm; "${H[@]}" pre-invoke
-sed -i -e 's/^listen.owner/;listen.owner/' -e 's/^listen.group/;listen.group/' "$work/fpm/pool.d/www.conf"
-start_fpm; sleep 1; "${H[@]}" --policy abort post-invoke 2>/dev/null; rc=$?
-out=$("${H[@]}" status); src=$?
+copy_stock_fpm; start_fpm; G pre-invoke
+cve_shape "$work/fpm/pool.d/www.conf"
+start_fpm; sleep 1; G --policy abort post-invoke 2>/dev/null; rc=$?
+out=$(G status); src=$?
 if [ $rc -eq 1 ] && [ $src -eq 1 ] && grep -q '^aborted: post-invoke .*1 finding, 1 error left, exit 1' <<<"$out" \
    && promtool check metrics < "$P/php_fpm_guard.prom" \
    && grep -q '^php_fpm_guard_last_run_outcome{.*pool="www",outcome="aborted"} 1$' "$P/php_fpm_guard.prom" \
@@ -257,36 +257,36 @@ if promtool check rules "$rules" >/dev/null && promtool test rules "$work/rules-
 else bad alert-rules-on-textfile "$(cat "$work/rt.out" "$work/rules-test.yml")"; fi
 # fix records too; --dry-run does not.
 before=$(cat "$S/last-run.json")
-"${H[@]}" fix --dry-run >/dev/null
+G fix --dry-run >/dev/null
 same=$([ "$before" = "$(cat "$S/last-run.json")" ] && echo yes)
-"${H[@]}" fix >/dev/null; rc=$?
-out=$("${H[@]}" status); src=$?
+G fix >/dev/null; rc=$?
+out=$(G status); src=$?
 if [ "$same" = yes ] && [ $rc -eq 0 ] && [ $src -eq 0 ] && grep -q '^fixed: fix at .*, 1 finding, exit 0$' <<<"$out" \
    && grep -q '^php_fpm_guard_client_can_connect{.*user="www-data"} 1$' "$P/php_fpm_guard.prom"; then ok fix-recorded
 else bad fix-recorded "dry-run-unchanged=$same rc=$rc status=$src $out"; fi
 # Where the textfile goes: a missing directory is never created and says
 # nothing; one writable by others is refused; none switches it off;
 # guard.conf's prom_file is used.
-"${H[@]}" --prom-file "$work/nodir/x.prom" pre-invoke
-err=$("${H[@]}" --prom-file "$work/nodir/x.prom" post-invoke 2>&1)
+G --prom-file "$work/nodir/x.prom" pre-invoke
+err=$(G --prom-file "$work/nodir/x.prom" post-invoke 2>&1)
 if [ ! -e "$work/nodir" ] && [ -z "$err" ]; then ok prom-dir-missing-quiet
 else bad prom-dir-missing-quiet "$err"; fi
 mkdir -m 777 "$work/open"; chmod 777 "$work/open"
-"${H[@]}" --prom-file "$work/open/x.prom" pre-invoke
-err=$("${H[@]}" --prom-file "$work/open/x.prom" post-invoke 2>&1)
+G --prom-file "$work/open/x.prom" pre-invoke
+err=$(G --prom-file "$work/open/x.prom" post-invoke 2>&1)
 if [ ! -e "$work/open/x.prom" ] && grep -q "metrics not written: $work/open is not a directory writable only by its owner" <<<"$err"; then ok prom-dir-open-refused
 else bad prom-dir-open-refused "$err"; fi
 rm -f "$P/php_fpm_guard.prom"
-"${H[@]}" --prom-file none pre-invoke; "${H[@]}" --prom-file none post-invoke
+G --prom-file none pre-invoke; G --prom-file none post-invoke
 [ ! -e "$P/php_fpm_guard.prom" ] && ok prom-none || bad prom-none "written"
 printf 'clients = www-data\nprom_file = %s/conf.prom\n' "$P" > "$work/guard.conf"
-G2=("$BIN" --fpm-config "$work/fpm/php-fpm.conf" --fpm-binary "$FPM" --state-dir "$S"
+GOPTS=(--fpm-config "$work/fpm/php-fpm.conf" --fpm-binary "$FPM" --state-dir "$S"
     --log-dir "$L" --config "$work/guard.conf" --no-syslog)
-"${G2[@]}" pre-invoke; "${G2[@]}" post-invoke
+G pre-invoke; G post-invoke
 if promtool check metrics < "$P/conf.prom" 2>/dev/null; then ok prom-file-from-guard-conf
 else bad prom-file-from-guard-conf "$(ls -la "$P")"; fi
 printf 'prom_file = relative.prom\n' > "$work/guard.conf"
-out=$("${G2[@]}" check 2>&1)
+out=$(G check 2>&1)
 if grep -qF "$work/guard.conf:1: error: prom_file = 'relative.prom': expected an absolute path or none" <<<"$out"; then ok prom-file-key-checked
 else bad prom-file-key-checked "$out"; fi
 stop_fpm

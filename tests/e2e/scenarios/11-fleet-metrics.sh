@@ -14,7 +14,7 @@ echo "predict = no" > /etc/php-fpm-guard/conf.d/40-e2e-post-invoke.conf
 apt-get install -y -q /e2e/pfg-unrelated.deb >/tmp/apt1.out 2>&1; rc=$?
 out=$(php-fpm-guard status); src=$?
 if [ $rc -eq 0 ] && [ $src -eq 0 ] && grep -Eq '^ok: post-invoke at [0-9T:-]+Z \([0-9]+ s ago\), 0 findings, exit 0$' <<<"$out" \
-   && ! grep -q php-fpm-guard /tmp/apt1.out; then ok quiet-run-recorded
+   && ! apt_said /tmp/apt1.out | grep -q php-fpm-guard; then ok quiet-run-recorded
 else bad quiet-run-recorded "rc=$rc status=$src $out $(cat /tmp/apt1.out)"; fi
 if promtool check metrics < $P >/tmp/promtool.out 2>&1 \
    && grep -q '^php_fpm_guard_client_can_connect{fpm_config="/etc/php/8.2/fpm/php-fpm.conf",pool="www",socket="/run/php/php8.2-fpm.sock",user="www-data"} 1$' $P \
@@ -48,7 +48,7 @@ else bad syslog-ids "$(grep PFG_ /var/log/e2e-syslog)"; fi
 # No node_exporter on this host: nothing created, nothing said.
 rm -rf /var/lib/prometheus
 apt-get install -y -q /e2e/pfg-unrelated2.deb >/tmp/apt3.out 2>&1; rc=$?
-if [ $rc -eq 0 ] && [ ! -e /var/lib/prometheus ] && ! grep -q 'php-fpm-guard' /tmp/apt3.out \
+if [ $rc -eq 0 ] && [ ! -e /var/lib/prometheus ] && ! apt_said /tmp/apt3.out | grep -q 'php-fpm-guard' \
    && php-fpm-guard status | grep -q '^ok: post-invoke'; then ok no-node-exporter-quiet
 else bad no-node-exporter-quiet "rc=$rc $(cat /tmp/apt3.out)"; fi
 php-fpm-guard status > /tmp/status.txt; php-fpm-guard status --json >> /tmp/status.txt
