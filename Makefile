@@ -92,6 +92,12 @@ webservers: $(BUILD)/php-fpm-guard
 predict: $(BUILD)/php-fpm-guard $(BUILD)/aptshim.so
 	tests/predict/run.sh $(BUILD)/php-fpm-guard
 
+# The serving map with real nginx and two php-fpm masters (issue 14):
+# tests/serving/run.sh says what.
+.PHONY: serving
+serving: $(BUILD)/php-fpm-guard
+	tests/serving/run.sh $(BUILD)/php-fpm-guard
+
 # check and status --monitoring-plugin (issue 15): tests/plugin/run.sh says what.
 .PHONY: plugin
 plugin: $(BUILD)/php-fpm-guard
@@ -121,7 +127,7 @@ e2e: deb
 # one per CPU at a time (each keeps to its own temp dirs), the longest
 # first so that they end together; e2e after them, alone.  Logs:
 # $(BUILD)/logs/SUITE.log.
-FAST_SUITES := hostile conformance guard unit webservers plugin trigger hooks predict cli php5 shim-gone
+FAST_SUITES := hostile conformance guard unit webservers serving plugin trigger hooks predict cli php5 shim-gone
 RUN_SUITES   = MAKE='$(MAKE)' SUITE_LOGS=$(BUILD)/logs tests/run-suites.sh
 
 check-core: all headers

@@ -111,6 +111,9 @@ static void decide_all(struct session *s, struct judged *j, int allow_fix,
 		struct pool_view *pv = host_find_pool(&j->h, f->instance, f->pool, &iv);
 		char *why;
 
+		if (f->kind == FK_SERVER_RETARGETED &&
+		    guard_conf_retarget_error(&s->conf, f->pool))
+			j->fl.v[i].sev = SEV_ERROR;	/* [pool NAME] retarget = error */
 		o->policy = guard_conf_policy(&s->conf, f->pool, s->o->cli_policy);
 		o->act = policy_decide(f, o->policy);
 		if (o->act == ACT_FIX && !allow_fix)

@@ -229,6 +229,7 @@ static int cmd_show_check(struct cli *c, int check)
 		die("cannot open root %s", c->host.root);
 	host_judge(&h, &pl);
 	host_judge_servers(&h, &pl);
+	host_judge_conflicts(&h, &pl);
 	errors = host_error_count(&h);
 	if (c->json)
 		report_json(stdout, &h, &pl, check);

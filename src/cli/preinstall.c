@@ -15,6 +15,7 @@
 #include "../host/hostfind.h"
 #include "../host/hostsnap.h"
 #include "../predict/hookinfo.h"
+#include "../predict/modphp.h"
 #include "../predict/pin.h"
 #include "../predict/release.h"
 #include "../report/report.h"
@@ -56,8 +57,9 @@ static int read_transaction(struct session *s, struct hook_info *hi, int *rc)
 		return -1;
 	}
 	free(info);
-	/* Unpacked or removed: a release upgrade does both. */
-	want = release_wants(hi);
+	/* Unpacked or removed: a release upgrade does both; a mod_php
+	 * module unpacked takes Apache's sites off their pools. */
+	want = release_wants(hi) || modphp_incoming(hi) != NULL;
 	if (!want)
 		hookinfo_free(hi);
 	return want;
@@ -200,6 +202,7 @@ int guard_pre_install_pkgs(struct guard_opts *o)
 	snapshot_from_host(&j.cur, &j.h, "pre-install-pkgs");
 	j.have_cur = 1;
 	pin_predict_all(&o->host, &j.h, &hi, &j.cur, &ps, &j.fl);
+	modphp_predict(&hi, &j.h.root, &j.cur, &j.fl);	/* libapache2-mod-php*: sites leave their pools */
 	release_plan_build(&o->host, &j.h, &hi, &rp);
 	release_findings(&rp, &j.h, &j.cur, &j.fl);
 	for (i = 0; i < ps.nnotes; i++)

@@ -21,6 +21,9 @@ static const char *const kind_names[FK_NKINDS] = {
 	[FK_POOL_ADDED] = "pool-added",
 	[FK_INSTANCE_ADDED] = "instance-added",
 	[FK_SERVER_SOCKET_LOST] = "server-socket-lost",
+	[FK_SERVER_RETARGETED] = "server-retargeted",
+	[FK_LISTEN_CONFLICT] = "listen-conflict",
+	[FK_HANDLER_CHANGED] = "handler-changed",
 	[FK_SITE_LOSES_PHP] = "site-loses-php",
 	[FK_POOL_DEPARTS] = "pool-departs",
 	[FK_SITE_CHANGES_PHP] = "site-changes-php",
@@ -515,6 +518,217 @@ static void diff_unserved(const struct snapshot *old, const struct snapshot *cur
 	}
 }
 
+struct listen_ref {
+	const struct snap_instance *i;
+	const struct snap_pool *p;
+	size_t order;
+};
+
+/* The pool's unix path after symlinks; NULL for tcp. */
+static const char *listen_path(const struct snap_pool *p)
+{
+	if (!p->is_unix)
+		return NULL;
+	return p->listen_path ? p->listen_path : p->set[K_LISTEN].value;
+}
+
+static int cmp_listen_ref(const void *a, const void *b)
+{
+	const struct listen_ref *x = a, *y = b;
+	int c = strcmp(listen_path(x->p), listen_path(y->p));
+
+	return c ? c : x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Did the two pools already share one path in old? */
+static int conflict_before(const struct snapshot *old, const struct listen_ref *a,
+			   const struct listen_ref *b)
+{
+	const struct snap_instance *oa = snapshot_find_instance(old, a->i->config);
+	const struct snap_instance *ob = snapshot_find_instance(old, b->i->config);
+	const struct snap_pool *pa = oa ? snapshot_find_pool(oa, a->p->name) : NULL;
+	const struct snap_pool *pb = ob ? snapshot_find_pool(ob, b->p->name) : NULL;
+
+	return pa && pb && listen_path(pa) && listen_path(pb) &&
+	       strcmp(listen_path(pa), listen_path(pb)) == 0;
+}
+
+static void add_conflict(const struct snapshot *old, const struct listen_ref *first,
+			 const struct listen_ref *second, struct finding_list *out)
+{
+	const struct snap_instance *oi = snapshot_find_instance(old, second->i->config);
+	const struct snap_setting *l = &first->p->set[K_LISTEN];
+	struct finding *f = add(out, FK_LISTEN_CONFLICT, SEV_ERROR, oi, second->i,
+				oi ? snapshot_find_pool(oi, second->p->name) : NULL, second->p);
+
+	f->before = xasprintf("pool %s of %s listens on %s (%s:%d)", first->p->name,
+			      first->i->config, listen_path(first->p),
+			      l->file ? l->file : first->p->file, l->file ? l->line : first->p->line);
+	f->after = xasprintf("pool %s listens there too", second->p->name);
+	f->detail = xstrdup("the second php-fpm to start refuses (\"Another FPM instance seems "
+			    "to already listen\"); give one of the pools its own listen path");
+}
+
+/* Two pools of any instances now on one path, after symlinks. */
+static void diff_conflicts(const struct snapshot *old, const struct snapshot *cur,
+			   struct finding_list *out)
+{
+	struct listen_ref *v = NULL;
+	size_t i, j, n = 0, cap = 0, first = 0;
+
+	for (i = 0; i < cur->ninst; i++)
+		for (j = 0; j < cur->inst[i].npools; j++)
+			if (listen_path(&cur->inst[i].pools[j])) {
+				XGROW(v, cap, n + 1);
+				v[n] = (struct listen_ref){ &cur->inst[i], &cur->inst[i].pools[j], n };
+				n++;
+			}
+	if (n > 1)
+		qsort(v, n, sizeof *v, cmp_listen_ref);
+	for (i = 1; i < n; i++) {
+		if (strcmp(listen_path(v[i].p), listen_path(v[first].p)) != 0)
+			first = i;
+		else if (!conflict_before(old, &v[first], &v[i]))
+			add_conflict(old, &v[first], &v[i], out);
+	}
+	free(v);
+}
+
+/* php-fpm down under a web server: an error naming the sites on it. */
+static void raise_stopped(const struct snapshot *cur, struct finding_list *out)
+{
+	size_t i, k;
+
+	for (i = 0; i < out->n; i++) {
+		struct finding *f = &out->v[i];
+		char *sites = NULL, *t;
+		if (f->kind != FK_DAEMON_STOPPED)
+			continue;
+		for (k = 0; k < cur->nuses; k++) {
+			const struct snap_use *u = &cur->uses[k];
+			if (u->instance == NULL || strcmp(u->instance, f->instance) != 0)
+				continue;
+			t = xasprintf("%s%s%s (%s %s:%d)", sites ? sites : "", sites ? ", " : "",
+				      u->site, u->server, u->file, u->line);
+			free(sites);
+			sites = t;
+		}
+		if (sites == NULL)
+			continue;
+		f->sev = SEV_ERROR;
+		free(f->detail);
+		f->detail = xasprintf("sites on it get no PHP: %s", sites);
+		free(sites);
+	}
+}
+
+/* "PHP 8.2 pool www as www-data" (caller frees). */
+static char *serving_text(const struct snap_use *u)
+{
+	return xasprintf("PHP %s pool %s as %s", u->php ? u->php : "?", u->pool,
+			 u->pool_user ? u->pool_user : "?");
+}
+
+/* The same directive before, by server, file and socket as written. */
+static const struct snap_use *same_use(const struct snapshot *s, const struct snap_use *u)
+{
+	size_t i;
+
+	for (i = 0; i < s->nuses; i++)
+		if (strcmp(s->uses[i].server, u->server) == 0 &&
+		    strcmp(s->uses[i].file, u->file) == 0 &&
+		    strcmp(s->uses[i].socket, u->socket) == 0)
+			return &s->uses[i];
+	return NULL;
+}
+
+/* A site whose path now ends at another instance's pool, or another pool. */
+static void diff_retargeted(const struct snapshot *old, const struct snapshot *cur,
+			    struct finding_list *out)
+{
+	size_t i;
+
+	for (i = 0; i < cur->nuses; i++) {
+		const struct snap_use *u = &cur->uses[i], *o;
+		const struct snap_instance *oi, *ni;
+		struct finding *f;
+		/* Another instance, or another pool of the same one: /run/php
+		 * is www-data's on Debian, and so is the alternative's first
+		 * link there. */
+		if (u->pool == NULL || (o = served_before(old, u)) == NULL ||
+		    (strcmp(o->instance, u->instance) == 0 && strcmp(o->pool, u->pool) == 0) ||
+		    (ni = snapshot_find_instance(cur, u->instance)) == NULL)
+			continue;
+		oi = snapshot_find_instance(old, o->instance);
+		f = add(out, FK_SERVER_RETARGETED, SEV_WARNING, oi, ni,
+			oi ? snapshot_find_pool(oi, o->pool) : NULL, snapshot_find_pool(ni, u->pool));
+		f->use = u;
+		f->old_use = o;
+		f->pool = u->pool;
+		f->user = u->user;
+		f->file = u->file;
+		f->line = u->line;
+		f->before = serving_text(o);
+		f->after = serving_text(u);
+		f->detail = xasprintf("site %s: now %s, before %s (%s at %s:%d)", u->site, f->after,
+				      f->before, u->directive, u->file, u->line);
+	}
+}
+
+/* "php8.2" for ".../mods-enabled/php8.2.load:3", what a2dismod takes;
+ * NULL for a LoadModule elsewhere (caller frees). */
+static char *a2_module(const char *source)
+{
+	const char *b = source ? strstr(source, "/mods-enabled/") : NULL;
+	const char *e = b ? strstr(b, ".load:") : NULL;
+
+	if (e == NULL)
+		return NULL;
+	b += strlen("/mods-enabled/");
+	return strchr(b, '/') && strchr(b, '/') < e ? NULL : xstrndup(b, (size_t)(e - b));
+}
+
+/* An Apache site that reached a pool and now has no directive, while
+ * Apache loads mod_php: Debian's php*-fpm.conf sits inside
+ * <IfModule !mod_php*.c>, so PHP now runs inside Apache, as its user. */
+static void diff_handler(const struct snapshot *old, const struct snapshot *cur,
+			 struct finding_list *out)
+{
+	size_t i;
+
+	if (cur->apache_mod_php == NULL)
+		return;
+	for (i = 0; i < old->nuses; i++) {
+		const struct snap_use *o = &old->uses[i];
+		const struct snap_instance *oi;
+		struct finding *f;
+		char *mod;
+		if (o->pool == NULL || strcmp(o->server, "apache2") != 0 ||
+		    same_use(cur, o) != NULL ||
+		    (oi = snapshot_find_instance(old, o->instance)) == NULL)
+			continue;
+		/* A security warning: PHP now runs as Apache's user, not the
+		 * pool's; abort refuses it, fix and report say it. */
+		f = add(out, FK_HANDLER_CHANGED, SEV_WARNING, oi,
+			snapshot_find_instance(cur, o->instance), snapshot_find_pool(oi, o->pool),
+			NULL);
+		f->security = 1;
+		f->old_use = o;
+		f->pool = o->pool;
+		f->user = o->user;
+		f->file = o->file;
+		f->line = o->line;
+		f->before = serving_text(o);
+		f->after = xasprintf("mod_php (%s, %s) inside Apache", cur->apache_mod_php,
+				     cur->apache_mod_php_source ? cur->apache_mod_php_source : "?");
+		mod = a2_module(cur->apache_mod_php_source);
+		f->detail = xasprintf("site %s: PHP is no longer served by the pool; %s %s to give "
+				      "it back", o->site, mod ? "a2dismod" : "disable",
+				      mod ? mod : cur->apache_mod_php);
+		free(mod);
+	}
+}
+
 void diff_snapshots(const struct snapshot *old, const struct snapshot *cur,
 		    struct finding_list *out)
 {
@@ -542,8 +756,16 @@ void diff_snapshots(const struct snapshot *old, const struct snapshot *cur,
 			f->after = xstrdup("removed");
 		}
 	diff_servers(old, cur, out);
+	if (old->have_uses && cur->have_uses) {
+		diff_retargeted(old, cur, out);
+		diff_handler(old, cur, out);
+	}
+	diff_conflicts(old, cur, out);
 	diff_unserved(old, cur, out);
+	/* A stopped master that sites used (before or now) is an error; the
+	 * sites that use it now are named. */
 	escalate_stopped(old, cur, out, 0);
+	raise_stopped(cur, out);
 }
 
 void finding_list_free(struct finding_list *l)

@@ -14,6 +14,17 @@
  * pool listens now (the socket was renamed or its instance removed under
  * it, as php5-fpm -> php7.0-fpm did) is an error at the directive's
  * file:line.  Said only when both snapshots list the servers' uses.
+ *
+ * The serving map: a directive whose path now ends at a pool of another
+ * instance (the php-fpm.sock alternative moved to a new PHP), or at
+ * another pool of the same instance, is
+ * server-retargeted, a warning that guard.conf can make an error per pool
+ * (the caller raises it: the diff knows no policy).  Two pools that now
+ * share one listen path (after symlinks) are listen-conflict, an error.
+ * An Apache directive that reached a pool and is gone now while Apache
+ * loads mod_php is handler-changed, a security warning (PHP now runs as
+ * Apache's user, not the pool's: abort refuses it).  daemon-stopped is an error,
+ * naming the sites, when a web server uses a pool of that instance.
  */
 #ifndef PFG_DIFF_H
 #define PFG_DIFF_H
@@ -36,6 +47,9 @@ enum finding_kind {
 	FK_POOL_ADDED,
 	FK_INSTANCE_ADDED,
 	FK_SERVER_SOCKET_LOST,	/* a server's socket path has no pool now */
+	FK_SERVER_RETARGETED,	/* a site's path now ends at another instance */
+	FK_LISTEN_CONFLICT,	/* two pools now listen on one path */
+	FK_HANDLER_CHANGED,	/* an Apache site left its pool for mod_php */
 	/* Release upgrades (issue 16): predicted before dpkg ... */
 	FK_SITE_LOSES_PHP,	/* a server's socket: nobody serves it after the transaction */
 	FK_POOL_DEPARTS,	/* a pool of an instance whose package is removed */
@@ -55,6 +69,7 @@ struct finding {
 	const struct snap_instance *old_i, *new_i;	/* either may be NULL */
 	const struct snap_pool *old_p, *new_p;
 	const char *instance;	/* config path */
+	const struct snap_use *old_use;	/* retargeted, handler-changed: before */
 	const char *pool;	/* NULL: about the instance */
 	const char *user;	/* the client affected, if one */
 	const char *file;	/* where an admin looks first */

@@ -115,7 +115,12 @@ static void consumers_init(struct host_view *h)
 		struct consumer *c = &h->cons[i];
 		c->use = &h->ws.uses[i];
 		c->server = &h->ws.srv[c->use->server];
-		c->canonical = server_socket_path(&h->root, c->use->socket, &c->other_socket);
+		/* Along the symlinks first: an alternative whose socket is
+		 * not there now (php-fpm stopped, a fixture root) still
+		 * names the pool at its end. */
+		serving_hops(&h->root, c->use->socket, &c->hops);
+		c->canonical = server_socket_path(&h->root, c->hops.loop ? c->use->socket
+						  : c->hops.path[c->hops.n - 1], &c->other_socket);
 	}
 	qsort(h->cons, h->ncons, sizeof *h->cons, cmp_consumer);
 	for (i = 0; i < WS_NKINDS; i++)
@@ -171,6 +176,39 @@ static void pool_consumers(struct host_view *h, const struct instance_view *iv,
 		}
 	pv->cons = &h->cons[lo];
 	pv->ncons = i - lo;
+}
+
+/* Can the server's own user connect to the pool it reaches?  Judged with
+ * the kernel's rules on the pool's probed directories, as for a client. */
+static void consumer_verdict(struct host_view *h, struct consumer *c)
+{
+	const struct pool_view *pv = c->pv;
+	const struct account_user *u;
+	struct cred cr;
+	size_t blocker;
+
+	c->server_now = c->server_next = V_UNKNOWN;
+	if (pv == NULL || !pv->eff.is_unix || c->server->user == NULL ||
+	    (u = accounts_user(h->acc, c->server->user)) == NULL)
+		return;
+	cr = cred_of(u);
+	if (pv->probe.state == PROBE_SOCKET)
+		c->server_now = access_can_connect(pv->probe.dirs, pv->probe.ndirs,
+						   &pv->probe.sock, &cr, &blocker)
+				? V_ALLOWED : V_DENIED;
+	if (pv->eff.nerrors == 0)
+		c->server_next = access_can_connect(pv->probe.dirs, pv->probe.ndirs,
+						    &pv->eff.obj, &cr, &blocker)
+				 ? V_ALLOWED : V_DENIED;
+}
+
+/* The serving map of every use: the server user's verdict. */
+static void consumers_serving(struct host_view *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->ncons; i++)
+		consumer_verdict(h, &h->cons[i]);
 }
 
 /* The users of the servers that use pv's socket, as its clients. */
@@ -693,6 +731,7 @@ int host_inspect(const struct host_opts *o, struct host_view *h)
 	for (i = 0; i < h->ninst; i++)
 		inspect_instance(h, o, &h->inst[i]);
 	consumers_settle(h);
+	consumers_serving(h);
 
 	if (o->prove)
 		prove_all(h);
@@ -725,8 +764,10 @@ void host_free(struct host_view *h)
 		free(iv->env);
 	}
 	free(h->inst);
-	for (i = 0; i < h->ncons; i++)
+	for (i = 0; i < h->ncons; i++) {
 		free(h->cons[i].canonical);
+		serving_hops_free(&h->cons[i].hops);
+	}
 	free(h->cons);
 	webservers_free(&h->ws);
 	/* After the probes: they point into it. */
@@ -745,7 +786,7 @@ static void add_problem(struct problem_list *l, enum problem_kind k,
 			const struct pool_client *pc, int is_error)
 {
 	XGROW(l->v, l->cap, l->n + 1);
-	l->v[l->n++] = (struct problem){ k, iv, pv, pc, is_error, NULL };
+	l->v[l->n++] = (struct problem){ k, iv, pv, pc, is_error, NULL, NULL, NULL };
 }
 
 static int denied_now(const struct pool_client *pc)
@@ -795,6 +836,62 @@ void host_judge_servers(const struct host_view *h, struct problem_list *out)
 			add_problem(out, PR_SERVER_SOCKET_MISSING, NULL, NULL, NULL, 1);
 			out->v[out->n - 1].cons = &h->cons[i];
 		}
+}
+
+const char *host_listen_path(const struct pool_view *pv)
+{
+	if (!pv->eff.is_unix)
+		return NULL;
+	return pv->probe.canonical ? pv->probe.canonical : pv->probe.path;
+}
+
+char *host_php_version(const struct instance_view *iv)
+{
+	return serving_php_version(iv->loc.config, iv->loc.package);
+}
+
+struct listener_ref {
+	const char *path;
+	const struct instance_view *iv;
+	const struct pool_view *pv;
+	size_t order;		/* reading order: instances, then their pools */
+};
+
+static int cmp_listener(const void *a, const void *b)
+{
+	const struct listener_ref *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Sorted by path, so that each later pool of a path meets the first. */
+void host_judge_conflicts(const struct host_view *h, struct problem_list *out)
+{
+	struct listener_ref *v = NULL;
+	size_t i, j, n = 0, cap = 0, first = 0;
+
+	for (i = 0; i < h->ninst; i++)
+		for (j = 0; j < h->inst[i].npools; j++) {
+			const struct pool_view *pv = &h->inst[i].pools[j];
+			if (host_listen_path(pv) == NULL)
+				continue;
+			XGROW(v, cap, n + 1);
+			v[n] = (struct listener_ref){ host_listen_path(pv), &h->inst[i], pv, n };
+			n++;
+		}
+	if (n > 1)
+		qsort(v, n, sizeof *v, cmp_listener);
+	for (i = 1; i < n; i++) {
+		if (strcmp(v[i].path, v[first].path) != 0) {
+			first = i;
+			continue;
+		}
+		add_problem(out, PR_LISTEN_CONFLICT, v[i].iv, v[i].pv, NULL, 1);
+		out->v[out->n - 1].other_inst = v[first].iv;
+		out->v[out->n - 1].other_pv = v[first].pv;
+	}
+	free(v);
 }
 
 size_t host_error_count(const struct host_view *h)

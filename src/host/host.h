@@ -31,6 +31,7 @@
 #include "../effective/version.h"
 #include "../sockets/probe.h"
 #include "../webservers/webservers.h"
+#include "serving.h"
 
 struct pool_client {
 	const struct client *client;
@@ -54,6 +55,11 @@ struct consumer {
 	const struct instance_view *iv;	/* NULL: no pool listens there */
 	const struct pool_view *pv;
 	int other_socket;	/* no pool, but something listens there (fcgiwrap) */
+	/* The serving map: the symlinks from use->socket on (the php-fpm.sock
+	 * alternative), and whether the server's user can connect to the
+	 * pool's socket now (live socket) and after its next start. */
+	struct serving_hops hops;
+	enum verdict server_now, server_next;	/* V_UNKNOWN: no pool, no user */
 };
 
 struct pool_view {
@@ -134,6 +140,7 @@ enum problem_kind {
 	PR_WORLD_ACCESS,	/* world-writable socket: CVE-2014-0185 shape */
 	PR_NO_CLIENT_USER,	/* a client user does not exist */
 	PR_SERVER_SOCKET_MISSING,	/* a server uses a socket no pool listens on */
+	PR_LISTEN_CONFLICT,	/* two pools listen on one path (after symlinks) */
 };
 
 struct problem {
@@ -143,6 +150,12 @@ struct problem {
 	const struct pool_client *pc;	/* NULL unless about a client */
 	int is_error;		/* counts for exit 1; warnings do not */
 	const struct consumer *cons;	/* PR_SERVER_SOCKET_MISSING (inst, pv NULL) */
+	/* PR_LISTEN_CONFLICT: the pool that claimed the path first (in the
+	 * order php-fpm instances and their pools are read); inst/pv is the
+	 * second, whose php-fpm would refuse to start ("Another FPM instance
+	 * seems to already listen"). */
+	const struct instance_view *other_inst;
+	const struct pool_view *other_pv;
 };
 
 struct problem_list {
@@ -157,6 +170,18 @@ void host_judge(const struct host_view *h, struct problem_list *out);
  * php5 -> php7 rename).  Their inst and pv are NULL, cons is set.  Only
  * for hosts with PHP-FPM. */
 void host_judge_servers(const struct host_view *h, struct problem_list *out);
+
+/* Pools of any instances whose unix listen paths are the same after
+ * symlinks (also one instance twice through includes), appended as
+ * PR_LISTEN_CONFLICT errors, one per later pool.  Pure. */
+void host_judge_conflicts(const struct host_view *h, struct problem_list *out);
+
+/* The path a pool listens on with symlinks resolved inside the root (the
+ * probe's canonical path, else as configured); NULL for tcp. */
+const char *host_listen_path(const struct pool_view *pv);
+
+/* The PHP version of an instance ("8.2"); NULL when unknown (caller frees). */
+char *host_php_version(const struct instance_view *iv);
 
 /* Why a verdict is "denied", in words (caller frees). */
 char *host_denied_reason(const struct pool_view *pv, const struct pool_client *pc,

@@ -66,6 +66,11 @@ static void pool_from_view(struct snap_pool *sp, const struct pool_view *pv,
 	sp->sock_state = pv->probe.state;
 	if (!sp->is_unix)
 		return;
+	/* Only where symlinks make it differ: a snapshot of 10000 pools
+	 * should not carry every path twice. */
+	if (host_listen_path(pv) && p->set[K_LISTEN].value &&
+	    strcmp(host_listen_path(pv), p->set[K_LISTEN].value) != 0)
+		sp->listen_path = xstrdup(host_listen_path(pv));
 	sp->eff_valid = pv->eff.nerrors == 0;
 	if (sp->eff_valid)
 		perm_from_obj(&sp->eff, &pv->eff.obj, acc);
@@ -83,6 +88,21 @@ static void pool_from_view(struct snap_pool *sp, const struct pool_view *pv,
 		sp->clients[i].now = pc->proof == PROVE_DENIED ? V_DENIED : pc->now;
 		sp->clients[i].next = pc->next;
 	}
+}
+
+/* The serving map of one use: the hops, PHP version, pool user, and
+ * whether the server's user can connect to the live socket. */
+static void use_serving(struct snap_use *u, const struct consumer *c)
+{
+	size_t i;
+
+	u->nhops = c->hops.n;
+	u->hops = xcalloc(c->hops.n ? c->hops.n : 1, sizeof *u->hops);
+	for (i = 0; i < c->hops.n; i++)
+		u->hops[i] = xstrdup(c->hops.path[i]);
+	u->php = c->iv ? host_php_version(c->iv) : NULL;
+	u->pool_user = c->pv ? xstrdup_or_null(c->pv->pool->set[K_USER].value) : NULL;
+	u->can_connect = c->server_now == V_UNKNOWN ? -1 : c->server_now == V_ALLOWED;
 }
 
 /* The web servers' directives and the pools they reach. */
@@ -106,6 +126,11 @@ static void uses_from_host(struct snapshot *s, const struct host_view *h)
 		u->instance = c->iv ? xstrdup(c->iv->loc.config) : NULL;
 		u->pool = c->pv ? xstrdup(c->pv->pool->name) : NULL;
 		u->other_socket = c->pv == NULL && c->other_socket;
+		use_serving(u, c);
+	}
+	if (h->ws.srv[WS_APACHE].php_module) {
+		s->apache_mod_php = xstrdup(h->ws.srv[WS_APACHE].php_module);
+		s->apache_mod_php_source = xstrdup(h->ws.srv[WS_APACHE].php_module_source);
 	}
 }
 

@@ -37,6 +37,16 @@ enum policy guard_conf_policy(const struct guard_conf *g, const char *pool,
 	return g->policy;
 }
 
+int guard_conf_retarget_error(const struct guard_conf *g, const char *pool)
+{
+	size_t i;
+
+	for (i = 0; pool && i < g->npools; i++)
+		if (strcasecmp(g->pools[i].name, pool) == 0)
+			return g->pools[i].retarget_error;
+	return 0;
+}
+
 enum action policy_decide(const struct finding *f, enum policy p)
 {
 	/* A pool that departs with its package, and the sites it served,

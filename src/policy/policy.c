@@ -107,6 +107,18 @@ static const char *pool_name_of(const char *section)
 	return *section ? section : NULL;
 }
 
+/* [pool NAME] retarget = warning | error. */
+static void retarget_key(struct guard_conf *g, struct pool_policy *pp, const char *file,
+			 int line, const char *value)
+{
+	if (strcmp(value, "error") == 0)
+		pp->retarget_error = 1;
+	else if (strcmp(value, "warning") == 0)
+		pp->retarget_error = 0;
+	else
+		conf_error(g, file, line, "retarget = '%s': expected warning or error", value);
+}
+
 static int on_entry(void *user, const char *section, const char *name,
 		    const char *value, int line)
 {
@@ -145,6 +157,8 @@ static int on_entry(void *user, const char *section, const char *name,
 		if (parse_clients(value, clients, nclients) < 0)
 			conf_error(g, l->file, line, "clients = '%s': expected user names",
 				   value);
+	} else if (strcmp(name, "retarget") == 0 && pool != NULL) {
+		retarget_key(g, pool_section(g, pool), l->file, line, value);
 	} else if (strcmp(name, "strict") == 0 && pool == NULL) {
 		int b = parse_bool(value);
 		if (b < 0)

@@ -16,7 +16,10 @@
  * Only the command line's --prom-file, --state-dir and --log-dir are host
  * paths.
  * [pool NAME] sections override policy and clients for pools of that name
- * (case-insensitive, as php-fpm names pools).  The command line's --policy
+ * (case-insensitive, as php-fpm names pools), and may say
+ *     retarget = warning | error        (default warning)
+ * for server-retargeted: a site that now reaches this pool name in another
+ * PHP instance (the php-fpm.sock alternative moved).  The command line's --policy
  * overrides every file.  Any unknown section or key, or a bad value, is an
  * error naming file:line, and the whole run falls back to policy report:
  * a guard that misread its orders must not act on them.
@@ -40,6 +43,7 @@ struct pool_policy {
 	enum policy policy;
 	char **clients;		/* empty: the global list */
 	size_t nclients;
+	int retarget_error;	/* retarget = error: server-retargeted is an error */
 };
 
 /* Where a fix writes its explicit values. */
@@ -68,6 +72,9 @@ struct guard_conf {
  * pool's section, else the global key; POL_REPORT when the files had errors. */
 enum policy guard_conf_policy(const struct guard_conf *g, const char *pool,
 			      enum policy cli);
+
+/* 1 when [pool NAME] says retarget = error, else 0. */
+int guard_conf_retarget_error(const struct guard_conf *g, const char *pool);
 
 /* "fix" / "abort" / "report"; parse returns POL_UNSET for anything else. */
 const char *policy_name(enum policy p);

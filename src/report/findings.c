@@ -70,6 +70,15 @@ static char *headline(const struct finding *f)
 		return xasprintf("%s (%s) sends requests to %s, where nobody serves now",
 				 f->use ? f->use->server : "a web server",
 				 f->use ? f->use->site : "?", f->use ? f->use->socket : sock);
+	case FK_SERVER_RETARGETED:
+		return xasprintf("%s (%s) now reaches another PHP-FPM pool",
+				 f->use ? f->use->server : "a web server", f->use ? f->use->site : "?");
+	case FK_LISTEN_CONFLICT:
+		return xasprintf("two pools now listen on %s", f->new_p && f->new_p->listen_path
+				 ? f->new_p->listen_path : sock);	/* after symlinks */
+	case FK_HANDLER_CHANGED:
+		return xasprintf("apache2 (%s) no longer sends PHP to the pool: mod_php serves it",
+				 f->old_use ? f->old_use->site : "?");
 	default:
 		return xstrdup("change");
 	}

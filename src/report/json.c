@@ -313,6 +313,7 @@ static const char *problem_kind_name(enum problem_kind k)
 	case PR_NOT_SOCKET: return "not-a-socket";
 	case PR_WORLD_ACCESS: return "world-accessible";
 	case PR_SERVER_SOCKET_MISSING: return "server-socket-missing";
+	case PR_LISTEN_CONFLICT: return "listen-conflict";
 	default: return "client-user-missing";
 	}
 }
@@ -408,6 +409,20 @@ static void instance_errors(json_object *errs, const struct instance_view *iv)
 	}
 }
 
+/* listen-conflict: the pool that holds the path first. */
+static void conflict_json(json_object *o, const struct problem *p)
+{
+	const struct fpm_pool *q = p->other_pv->pool;
+	const struct fpm_setting *l = &q->set[K_LISTEN];
+
+	json_object_object_add(o, "socket", json_object_new_string(host_listen_path(p->pv)));
+	json_object_object_add(o, "other_instance",
+			       json_object_new_string(p->other_inst->loc.config));
+	json_object_object_add(o, "other_pool", json_object_new_string(q->name));
+	json_object_object_add(o, "other_file", json_object_new_string(l->file ? l->file : q->file));
+	json_object_object_add(o, "other_line", json_object_new_int(l->file ? l->line : q->line));
+}
+
 static json_object *pool_problem_json(const struct host_view *h, const struct problem *p)
 {
 	json_object *o = json_object_new_object(), *fx = json_object_new_array();
@@ -436,6 +451,8 @@ static json_object *pool_problem_json(const struct host_view *h, const struct pr
 		free(lines[k]);
 	}
 	json_object_object_add(o, "fix_lines", fx);
+	if (p->kind == PR_LISTEN_CONFLICT)
+		conflict_json(o, p);
 	return o;
 }
 
@@ -468,6 +485,7 @@ void report_json(FILE *f, struct host_view *h, const struct problem_list *pl,
 	json_object_object_add(root, "instances", insts);
 	add_server_errors(errs, h);
 	json_object_object_add(root, "web_servers", servers_json(h));
+	json_object_object_add(root, "serving", report_serving_json(h));
 	json_object_object_add(root, "dpkg_status_error", str_or_null(h->pkgs.error));
 	json_object_object_add(root, "errors", errs);
 	if (with_problems)

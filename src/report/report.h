@@ -36,6 +36,14 @@ void report_show_text(FILE *f, struct host_view *h);
 void report_check_text(FILE *f, struct host_view *h,
 		       const struct problem_list *pl);
 
+/* The serving map (serving.c): per web server directive, the site, the
+ * socket as written and every symlink hop, the pool and PHP version at
+ * the end, the pool's user, and whether the server's user can connect.
+ * The text is `show`'s "sites:" block; the JSON is "serving" (docs/json.md). */
+void report_serving_text(FILE *f, const struct host_view *h);
+struct json_object;
+struct json_object *report_serving_json(const struct host_view *h);
+
 
 /* What a guard run did with one finding. */
 struct finding_outcome {

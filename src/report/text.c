@@ -168,6 +168,7 @@ static void show_text(FILE *f, struct host_view *h)
 		fprintf(f, " %s (%s)", h->clients.v[i].user, h->clients.v[i].source);
 	fputc('\n', f);
 	show_servers(f, h);
+	report_serving_text(f, h);
 	for (i = 0; i < h->ninst; i++) {
 		struct instance_view *iv = &h->inst[i];
 		fprintf(f, "%s  binary %s  version %s", iv->loc.config,
@@ -258,6 +259,20 @@ static void print_server_problem(FILE *f, const struct host_view *h, const struc
 		c->use->socket);
 }
 
+/* Two pools on one path: the second php-fpm to start refuses. */
+static void print_conflict(FILE *f, const struct problem *p, const char *file, int line)
+{
+	const struct fpm_setting *o = &p->other_pv->pool->set[K_LISTEN];
+
+	fprintf(f, "%s:%d: error: pool %s listens on %s, where pool %s of %s listens too "
+		"(%s:%d); the second php-fpm to start refuses (\"Another FPM instance seems "
+		"to already listen\") [listen-conflict]\n", file, line, p->pv->pool->name,
+		host_listen_path(p->pv), p->other_pv->pool->name, p->other_inst->loc.config,
+		o->file ? o->file : p->other_pv->pool->file,
+		o->file ? o->line : p->other_pv->pool->line);
+	fprintf(f, "  fix: give one of the pools its own listen path\n");
+}
+
 static void print_problem(FILE *f, struct host_view *h, const struct problem *p)
 {
 	const struct pool_view *pv = p->pv;
@@ -275,6 +290,9 @@ static void print_problem(FILE *f, struct host_view *h, const struct problem *p)
 	file = l->file ? l->file : pv->pool->file;
 	line = l->file ? l->line : pv->pool->line;
 	switch (p->kind) {
+	case PR_LISTEN_CONFLICT:
+		print_conflict(f, p, file, line);
+		return;
 	case PR_NOT_SOCKET:
 		fprintf(f, "%s:%d: error: pool %s: %s is not a socket (%s)\n", file, line,
 			pv->pool->name, pv->probe.path,

@@ -231,7 +231,12 @@ static void jw_pool(struct jw *w, const struct snap_pool *p)
 		jw_verdict(w, p->clients[i].next);
 		jw_raw(w, "}", 1);
 	}
-	jw_raw(w, "]}", 2);
+	jw_raw(w, "]", 1);
+	if (p->listen_path) {
+		jw_key(w, "listen_path", 0);
+		jw_str(w, p->listen_path);
+	}
+	jw_raw(w, "}", 1);
 }
 
 /* An instance; its pools from si, or -- one at a time, so that the whole
@@ -309,6 +314,14 @@ static void jw_uses(struct jw *w, const struct snapshot *s)
 		jw_str(w, u->pool);
 		jw_key(w, "other_socket", 0);
 		jw_lit(w, u->other_socket ? "true" : "false");
+		jw_key(w, "hops", 0);
+		jw_strings(w, u->hops, u->nhops);
+		jw_key(w, "php", 0);
+		jw_str(w, u->php);
+		jw_key(w, "pool_user", 0);
+		jw_str(w, u->pool_user);
+		jw_key(w, "can_connect", 0);
+		jw_tristate(w, u->can_connect);
 		jw_raw(w, "}", 1);
 	}
 	jw_raw(w, "]", 1);
@@ -340,6 +353,12 @@ static char *to_json(const struct snapshot *s, const struct snap_pool_source *sr
 	jw_raw(&w, "]", 1);
 	if (s->have_uses)
 		jw_uses(&w, s);
+	if (s->apache_mod_php) {
+		jw_key(&w, "apache_mod_php", 0);
+		jw_str(&w, s->apache_mod_php);
+		jw_key(&w, "apache_mod_php_source", 0);
+		jw_str(&w, s->apache_mod_php_source);
+	}
 	jw_lit(&w, SNAPSHOT_TAIL_MARK);
 	jw_str(&w, s->phase);
 	jw_key(&w, "boot_id", 0);
@@ -435,6 +454,14 @@ static long long rd_int(struct rd *r, json_object *o, const char *key,
 		return lo;
 	}
 	return n;
+}
+
+/* A field later guards added: absent is NULL, as null is. */
+static char *rd_opt_str(struct rd *r, json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? rd_str(r, o, key, 1) : NULL;
 }
 
 static int rd_tristate(struct rd *r, json_object *o, const char *key)
@@ -604,6 +631,7 @@ static void rd_pool(struct rd *r, json_object *o, struct snap_pool *p)
 		}
 		rd_leave(r, old);
 	}
+	p->listen_path = rd_opt_str(r, o, "listen_path");
 }
 
 static void rd_instance(struct rd *r, json_object *o, struct snap_instance *si)
@@ -634,6 +662,19 @@ static void rd_instance(struct rd *r, json_object *o, struct snap_instance *si)
 			rd_pool(r, p, &si->pools[i]);
 		rd_leave(r, old);
 	}
+}
+
+/* The serving map's fields of a use: each optional. */
+static void rd_use_serving(struct rd *r, json_object *o, struct snap_use *u)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(o, "hops", &v))
+		rd_strings(r, o, "hops", &u->hops, &u->nhops);
+	u->php = rd_opt_str(r, o, "php");
+	u->pool_user = rd_opt_str(r, o, "pool_user");
+	u->can_connect = json_object_object_get_ex(o, "can_connect", &v)
+		? rd_tristate(r, o, "can_connect") : -1;
 }
 
 /* "server_uses" is optional: snapshots of guards before it have none,
@@ -668,6 +709,7 @@ static void rd_uses(struct rd *r, json_object *root, struct snapshot *s)
 			u->pool = rd_str(r, o, "pool", 1);
 			v = rd_field(r, o, "other_socket", json_type_boolean, 0);
 			u->other_socket = v && json_object_get_boolean(v);
+			rd_use_serving(r, o, u);
 			if (r->err == NULL && (u->instance == NULL) != (u->pool == NULL))
 				rd_fail(r, "pool", "disagrees with instance");
 		}
@@ -739,6 +781,8 @@ int snapshot_parse(const char *buf, size_t len, struct snapshot *s, char **err)
 		rd_leave(&r, old);
 	}
 	rd_uses(&r, root, s);
+	s->apache_mod_php = rd_opt_str(&r, root, "apache_mod_php");
+	s->apache_mod_php_source = rd_opt_str(&r, root, "apache_mod_php_source");
 	json_object_put(root);
 	if (r.err) {
 		*err = r.err;
@@ -783,6 +827,7 @@ void snap_pool_free(struct snap_pool *p)
 	for (i = 0; i < p->nclients; i++)
 		free(p->clients[i].user);
 	free(p->clients);
+	free(p->listen_path);
 }
 
 void snapshot_free(struct snapshot *s)
@@ -813,8 +858,13 @@ void snapshot_free(struct snapshot *s)
 		free(u->site);
 		free(u->instance);
 		free(u->pool);
+		free_strings(u->hops, u->nhops);
+		free(u->php);
+		free(u->pool_user);
 	}
 	free(s->uses);
+	free(s->apache_mod_php);
+	free(s->apache_mod_php_source);
 	free(s->phase);
 	free(s->guard_version);
 	free(s->boot_id);

@@ -62,6 +62,8 @@ struct snap_pool {
 	struct snap_perm sock;
 	struct snap_client *clients;
 	size_t nclients;
+	char *listen_path;	/* unix listen with symlinks resolved, when that differs
+				 * from set[K_LISTEN]; NULL: the same, or unknown */
 };
 
 struct snap_instance {
@@ -93,6 +95,12 @@ struct snap_use {
 	char *site;		/* "server example.org", "every site", ... */
 	char *instance, *pool;	/* the pool listening there; NULL: none */
 	int other_socket;	/* no pool, another program's socket is there */
+	/* The serving map (optional in the file: older guards wrote none). */
+	char **hops;		/* the socket path and each symlink target after it */
+	size_t nhops;
+	char *php;		/* the instance's PHP version ("8.2"); NULL: unknown */
+	char *pool_user;	/* the pool's user; NULL: unknown or no pool */
+	int can_connect;	/* the server's user, live socket: -1 unknown, 0, 1 */
 };
 
 struct snapshot {
@@ -106,6 +114,8 @@ struct snapshot {
 	struct snap_use *uses;	/* "server_uses" */
 	size_t nuses;
 	int have_uses;		/* 0: a snapshot without "server_uses" (older guard) */
+	char *apache_mod_php;	/* Apache loads mod_php (its module id); NULL: no */
+	char *apache_mod_php_source;	/* "file:line" of the LoadModule */
 };
 
 /* JSON text of s (caller frees); deterministic, the run's own header

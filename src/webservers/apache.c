@@ -303,6 +303,19 @@ static void load_module(struct ap *x, const char *id, const char *path)
 		ws_push(&x->modules, &x->nmodules, xasprintf("%.*s.c", (int)(l - 3), base));
 }
 
+/* mod_php: php_module (PHP 8), php7_module, php5_module.  The first
+ * one loaded is the one Apache runs. */
+static void note_mod_php(struct ap *x, const char *id, const char *file, int line)
+{
+	size_t l = strlen(id);
+
+	if (x->s->php_module || strncmp(id, "php", 3) != 0 || l < 10 ||
+	    strcmp(id + l - 7, "_module") != 0 || strspn(id + 3, "0123456789") != l - 10)
+		return;
+	x->s->php_module = xstrdup(id);
+	x->s->php_module_source = xasprintf("%s:%d", file, line);
+}
+
 static int module_loaded(const struct ap *x, const char *m)
 {
 	const char *const *s;
@@ -480,6 +493,7 @@ static void directive(struct ap *x, char **w, size_t n, const char *file, int li
 		x->server_root = xstrdup(w[1]);
 	} else if (n >= 3 && strcasecmp(d, "LoadModule") == 0) {
 		load_module(x, w[1], w[2]);
+		note_mod_php(x, w[1], file, line);
 	} else if (n >= 2 && (strcasecmp(d, "Include") == 0 || strcasecmp(d, "IncludeOptional") == 0)) {
 		for (i = 1; i < n; i++)
 			include(x, w[i], strcasecmp(d, "IncludeOptional") == 0, file, line);
@@ -800,8 +814,9 @@ static void check_dump(struct ap *x, const struct ws_apache_dump *d)
 	}
 }
 
-void ws_apache_walk(const struct rootfs *r, const struct ws_apache_dump *d,
-		    struct ws_config *c)
+/* The walk; with id, that module counts as loaded before any file. */
+static void walk(const struct rootfs *r, const struct ws_apache_dump *d,
+		 struct ws_config *c, const char *id, const char *so)
 {
 	struct ap x;
 	struct stat st;
@@ -814,6 +829,10 @@ void ws_apache_walk(const struct rootfs *r, const struct ws_apache_dump *d,
 	x.server_root = xstrdup(APACHE_DIR);
 	read_envvars(&x);
 	argument_defines(&x);
+	if (id && so) {
+		load_module(&x, id, so);
+		note_mod_php(&x, id, "(predicted)", 0);
+	}
 	if (rootfs_stat(r, APACHE_CONF, &st) == 0) {
 		x.s->present = 1;
 		x.s->config = xstrdup(APACHE_CONF);
@@ -828,6 +847,19 @@ void ws_apache_walk(const struct rootfs *r, const struct ws_apache_dump *d,
 			check_dump(&x, d);
 	}
 	ap_free(&x);
+}
+
+void ws_apache_walk(const struct rootfs *r, const struct ws_apache_dump *d,
+		    struct ws_config *c)
+{
+	walk(r, d, c, NULL, NULL);
+}
+
+void webservers_read_apache_with(const struct rootfs *r, const char *id, const char *so,
+				 struct ws_config *out)
+{
+	memset(out, 0, sizeof *out);
+	walk(r, NULL, out, id, so);
 }
 
 /* ---- apache2ctl ---- */

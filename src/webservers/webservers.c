@@ -224,6 +224,8 @@ void webservers_free(struct ws_config *c)
 		free(s->config);
 		free(s->user);
 		free(s->user_source);
+		free(s->php_module);
+		free(s->php_module_source);
 		ws_strings_free(s->files, s->nfiles);
 		free(s->index);
 		ws_strings_free(s->notes, s->nnotes);

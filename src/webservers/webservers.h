@@ -69,6 +69,12 @@ struct ws_server {
 	char **index;		/* the same, sorted: was it read? (not owned) */
 	char **notes;		/* "file:line: ..." what could not be followed */
 	size_t nnotes;
+	/* Apache: the mod_php LoadModule read (php_module, php7_module,
+	 * php5_module), "file:line"; NULL: none.  With it loaded, Debian's
+	 * php*-fpm.conf (inside <IfModule !mod_php*.c>) is skipped and every
+	 * site's PHP runs in Apache itself. */
+	char *php_module;
+	char *php_module_source;
 	struct ws_error {	/* what stopped reading: an include refused */
 		char *file;
 		int line;
@@ -88,6 +94,11 @@ const char *ws_kind_name(enum ws_kind k);
 
 void webservers_read(const struct rootfs *r, int ask_servers, struct ws_config *out);
 void webservers_free(struct ws_config *c);
+/* Apache's config as it would read with one more module loaded (id
+ * "php_module", so its .so path): what a package about to enable it
+ * changes.  From the files only; free with webservers_free. */
+void webservers_read_apache_with(const struct rootfs *r, const char *id, const char *so,
+				 struct ws_config *out);
 
 /* Which site a use serves: "server example.org" or "unnamed server"
  * (nginx), "example.org" or "<VirtualHost *:80>" (Apache), "every site"

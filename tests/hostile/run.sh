@@ -530,5 +530,6 @@ else bad lock-held-too-long-gives-up "rc=$rc $out"; fi
 . "$(dirname "$0")/cases-plugin.sh"	# issue 15: the monitoring plugin's output, forged by a tenant
 . "$(dirname "$0")/cases-glob.sh"	# issue 12 D: include glob bombs, loops, too many matches
 . "$(dirname "$0")/cases-release.sh"	# issue 16: carried pools named by a tenant
+. "$(dirname "$0")/cases-serving.sh"	# issue 14: the serving map, planted by www-data in /run/php
 [ $known -eq 0 ] || echo "($known known gaps, listed above as 'known')"
 finish

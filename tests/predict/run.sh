@@ -293,7 +293,9 @@ else bad release-carry-refused-aborts "rc=$rc $out"; fi
 
 # After the fact, without the guard's carry (predict = report): the run
 # that removed php8.2-fpm leaves its conffiles (rc) and no instance; the
-# sites on its sockets are errors at their file:line, not warnings.
+# sites on its sockets are errors at their file:line, not warnings, and
+# the site on the php-fpm.sock alternative, now PHP 8.4's, is the
+# server-retargeted warning (issue 14).
 rel_root; rel_info "$D84"
 RG pre-invoke 2>/dev/null
 mkdir -p "$RR/var/lib/dpkg/info" "$RR/var/lib/dpkg/updates" "$RR/var/lib/dpkg/triggers"; touch "$RR/var/lib/dpkg/available"
@@ -304,7 +306,9 @@ ln -sfn /run/php/php8.4-fpm.sock "$RR/etc/alternatives/php-fpm.sock"
 out=$(RG --policy report post-invoke 2>&1); rc=$?
 if grep -q "^/etc/nginx/sites-enabled/old:5: error: pool www: nginx (server old.example) still sends requests to /run/php/php8.2-fpm.sock, where no pool listens now \[server-socket-lost\]" <<<"$out" \
    && grep -q "^/etc/nginx/sites-enabled/shop:5: error: pool shop: .*\[server-socket-lost\]" <<<"$out" \
-   && ! grep -q "^/etc/nginx/sites-enabled/alt:5:" <<<"$out" && grep -q "\[instance-removed\]" <<<"$out"; then ok release-post-invoke-errors
+   && ! grep -q "^/etc/nginx/sites-enabled/alt:5: error" <<<"$out" \
+   && grep -q "^/etc/nginx/sites-enabled/alt:5: warning: pool www: .*\[server-retargeted\]" <<<"$out" \
+   && grep -q "now:    PHP 8.4 pool www as www-data" <<<"$out" && grep -q "\[instance-removed\]" <<<"$out"; then ok release-post-invoke-errors
 else bad release-post-invoke-errors "rc=$rc $out"; fi
 
 # The whole run with the guard: pre-invoke, Pre-Install-Pkgs carries,

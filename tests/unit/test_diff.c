@@ -570,7 +570,8 @@ START_TEST(test_finding_names)
 		"php-fpm-test-refused", "config-error", "socket-broadened",
 		"socket-broadened-at-restart", "listen-changed", "socket-vanished",
 		"daemon-stopped", "pool-removed", "instance-removed", "pool-added",
-		"instance-added", "server-socket-lost", "site-loses-php", "pool-departs",
+		"instance-added", "server-socket-lost", "server-retargeted",
+		"listen-conflict", "handler-changed", "site-loses-php", "pool-departs",
 		"site-changes-php", "carry-refused", "server-socket-unserved"
 	};
 	int k;

@@ -412,6 +412,42 @@ START_TEST(test_decide)
 }
 END_TEST
 
+/* [pool NAME] retarget = error makes server-retargeted an error for
+ * that pool only; a bad value is an error naming the line. */
+START_TEST(test_retarget_key)
+{
+	struct guard_conf g;
+	char *root = fixture_root();
+
+	umask(022);
+	fixture_write(root, DROPIN "/README", "");
+	fixture_write(root, CONF, "policy = fix\n[pool www]\nretarget = error\n"
+		      "[pool api]\nretarget = warning\n");
+	load(&g, root);
+	ck_assert_uint_eq(g.nerrors, 0);
+	ck_assert_int_eq(guard_conf_retarget_error(&g, "www"), 1);
+	ck_assert_int_eq(guard_conf_retarget_error(&g, "WWW"), 1);
+	ck_assert_int_eq(guard_conf_retarget_error(&g, "api"), 0);
+	ck_assert_int_eq(guard_conf_retarget_error(&g, "other"), 0);
+	ck_assert_int_eq(guard_conf_retarget_error(&g, NULL), 0);
+	guard_conf_free(&g);
+	fixture_write(root, CONF, "[pool www]\nretarget = yes\n");
+	load(&g, root);
+	ck_assert_uint_eq(g.nerrors, 1);
+	ck_assert_msg(strstr(g.errors[0], "guard.conf:2:") &&
+		      strstr(g.errors[0], "retarget = 'yes': expected warning or error"),
+		      "%s", g.errors[0]);
+	ck_assert_int_eq(guard_conf_policy(&g, "www", POL_UNSET), POL_REPORT);
+	guard_conf_free(&g);
+	/* Global scope: not a key there. */
+	fixture_write(root, CONF, "retarget = error\n");
+	load(&g, root);
+	ck_assert_uint_eq(g.nerrors, 1);
+	guard_conf_free(&g);
+	fixture_rm(root);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("policy");
@@ -422,6 +458,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_files_order);
 	tcase_add_loop_test(tc, test_untrusted, 0, NTROWS);
 	tcase_add_test(tc, test_not_a_file);
+	tcase_add_test(tc, test_retarget_key);
 	suite_add_tcase(s, tc);
 	tcase_add_test(dc, test_policy_names);
 	tcase_add_loop_test(dc, test_decide, 0, NAROWS * 3);
