@@ -22,6 +22,7 @@
 #      (7.4.4/7.4.5, 5.6.4/5.6.5, 5.4.27/5.4.28, 5.5.11/5.5.12, the
 #      wheezy backport, 5.6.40/7.0.0); the prediction must flip exactly
 #      there.  A gate moved either way fails here or in 1. on 7.4.
+#   3. the include globs (pool.d, an nginx sites-enabled) read under --root.
 # Output as run.sh's: `ok NAME` or `FAIL NAME: reason`, then `N passed,
 # M failed`; exit 1 if any failed.  Needs root, jq, getfacl, setsid.
 set -u
@@ -119,7 +120,7 @@ status() {
 }
 G() { "$BIN" --root "$R" --no-syslog "$@"; }
 
-# predicted POOL [JSON]: "owner group mode|acl entries|errors about POOL".
+# predicted POOL JSON: "OWNER GROUP MODE|ACL user entries" of show --json.
 predicted() {
 	jq -r --arg p "$1" '.instances[0].pools[] | select(.name == $p) | .effective
 		| "\(.owner) \(.group) \(.mode)|"
@@ -134,10 +135,10 @@ real() {
 		sed 's/ $//')"
 }
 start_real() {
-	local p i
+	local p
 	setsid "$FPM" -n -F -y "$W/real.conf" >"$W/fpm.out" 2>&1 </dev/null &
 	FPID=$!
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		for p in "$@"; do
 			[ -S "$R/run/php/$p.sock" ] || { sleep 0.05; continue 2; }
 		done
@@ -154,8 +155,8 @@ if ! start_real num numg acl dflt; then
 else
 	for p in num numg acl dflt; do
 		want=$(predicted $p "$show"); got=$(real $p)
-		[ "$want" = "$got" ] && ok "gates-real-$V-$p" ||
-			bad "gates-real-$V-$p" "guard (status $REAL) predicts '$want', php-fpm made '$got'"
+		if [ "$want" = "$got" ]; then ok "gates-real-$V-$p"
+		else bad "gates-real-$V-$p" "guard (status $REAL) predicts '$want', php-fpm made '$got'"; fi
 	done
 fi
 stop_fpm
@@ -175,7 +176,8 @@ claim() {
 	status "$2"
 	out=$(G show --json 2>/dev/null)
 	got=$(predicted "$3" "$out")
-	[ "$got" = "$4" ] && ok "$1" || bad "$1" "status $2: [$3] predicted '$got', want '$4'"
+	if [ "$got" = "$4" ]; then ok "$1"
+	else bad "$1" "status $2: [$3] predicted '$got', want '$4'"; fi
 }
 # claim_err NAME VERSION PATTERN: check refuses, with an error matching.
 claim_err() {
@@ -203,9 +205,29 @@ fixture "$HASH"
 status 5.6.40+dfsg-0+deb8u1
 G check --json >/dev/null 2>&1; rc=$?
 got=$(predicted hash "$(G show --json 2>/dev/null)")
-[ "$rc" != 2 ] && [ "$got" = "root root 0660|" ] && ok gate-hash-5.6.40 ||
-	bad gate-hash-5.6.40 "check exits $rc, [hash] predicted '$got' (want a comment: root root 0660)"
+if [ "$rc" != 2 ] && [ "$got" = "root root 0660|" ]; then ok gate-hash-5.6.40
+else bad gate-hash-5.6.40 "check exits $rc, [hash] predicted '$got' (want a comment: root root 0660)"; fi
 claim_err gate-hash-7.0.0 7.0.0-1 "."
+
+# 3. The include globs under --root (glob's callbacks reach the root
+# through a static: a compiler that drops its store, as bullseye's GCC 10
+# did, crashes every --root read of a pool.d/*.conf or sites-enabled/*).
+fixture "$POOLS"
+mkdir -p "$R/etc/nginx/sites-enabled"
+printf 'events {}\nhttp {\n\tinclude /etc/nginx/sites-enabled/*;\n}\n' > "$R/etc/nginx/nginx.conf"
+printf 'server {\n\tlisten 80;\n\tlocation ~ \\.php$ { fastcgi_pass unix:/run/php/num.sock; }\n}\n' \
+	> "$R/etc/nginx/sites-enabled/default"
+out=$(G show --json 2>/dev/null); rc=$?
+got=$(jq -r '[.instances[0].pools[].name] + [.web_servers[]?.files[]?] | join(" ")' <<<"$out" 2>/dev/null)
+if [ "$got" = "num numg acl dflt /etc/nginx/nginx.conf /etc/nginx/sites-enabled/default" ]; then
+	ok glob-in-root
+else bad glob-in-root "show --json exits $rc, read '$got'"; fi
+rm -rf "$R/etc/php"	# nginx's glob alone (src/webservers)
+out=$(G show --json 2>/dev/null); rc=$?
+got=$(jq -r '[.web_servers[]?.files[]?] | join(" ")' <<<"$out" 2>/dev/null)
+if [ "$got" = "/etc/nginx/nginx.conf /etc/nginx/sites-enabled/default" ]; then
+	ok glob-in-root-nginx
+else bad glob-in-root-nginx "show --json exits $rc, read '$got'"; fi
 
 echo "$PASS passed, $FAILED failed"
 [ "$FAILED" = 0 ]
