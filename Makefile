@@ -71,6 +71,19 @@ unit: $(TEST_BINS) $(BUILD)/aptshim.so
 conformance: $(BUILD)/php-fpm-guard
 	tests/conformance/run.sh $(BUILD)/php-fpm-guard
 
+# The version gates of src/effective on the host's php-fpm8.2 (--root).
+.PHONY: gates
+gates: $(BUILD)/php-fpm-guard
+	tests/conformance/gates.sh $(BUILD)/php-fpm-guard /usr/sbin/php-fpm8.2
+
+# The same cases and gates on bullseye's PHP 7.4 and trixie's 8.4, each
+# in its release's chroot with the guard built there (cached chroots,
+# made on first use: tests/conformance/versions.sh).
+CONFORMANCE_SUITES ?= bullseye trixie
+.PHONY: conformance-versions
+conformance-versions:
+	tests/conformance/versions.sh $(CONFORMANCE_SUITES)
+
 cli: $(BUILD)/php-fpm-guard
 	tests/cli/run.sh $(BUILD)/php-fpm-guard
 
@@ -125,9 +138,10 @@ e2e: deb
 # "N passed, N failed" line and its time, the run with a table and the
 # whole run's "N passed, N failed" as its last line.  The fast ones run
 # one per CPU at a time (each keeps to its own temp dirs), the longest
-# first so that they end together; e2e after them, alone.  Logs:
+# first so that they end together; conformance-versions and e2e after
+# them, one at a time.  Logs:
 # $(BUILD)/logs/SUITE.log.
-FAST_SUITES := hostile conformance guard unit webservers serving plugin trigger hooks predict cli php5 shim-gone
+FAST_SUITES := hostile conformance gates guard unit webservers serving plugin trigger hooks predict cli php5 shim-gone
 RUN_SUITES   = MAKE='$(MAKE)' SUITE_LOGS=$(BUILD)/logs tests/run-suites.sh
 
 check-core: all headers
@@ -140,7 +154,7 @@ check-fast: all headers
 	@$(RUN_SUITES) $(QUICK_SUITES)
 
 check: all headers
-	@$(RUN_SUITES) $(FAST_SUITES) -- e2e
+	@$(RUN_SUITES) $(FAST_SUITES) -- conformance-versions e2e
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
 # (LeakSanitizer included), in its own build directory -- all but e2e,

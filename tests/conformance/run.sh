@@ -64,11 +64,12 @@ if [ $# -lt 1 ]; then
 fi
 BIN=$(readlink -f "$1")
 shift
-FPM=${FPM_BINARY:-/usr/sbin/php-fpm8.2}
 CLIENT=www-data
 HERE=$(cd "$(dirname "$0")" && pwd)
 CASES=$HERE/cases
 . "$HERE/../lib.sh"	# ok, bad, finish; stop_fpm (fpm_pid, fpm_pidfile)
+# After lib.sh, whose FPM is the host's php-fpm8.2.
+FPM=${FPM_BINARY:-/usr/sbin/php-fpm8.2}
 
 for tool in jq curl setpriv getfacl stat setsid; do
 	command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
