@@ -165,6 +165,8 @@ static size_t utf8_printable(const unsigned char *p, size_t n)
 	return len;
 }
 
+/* *len is open_memstream()'s: fclose() writes it, so it is not const. */
+// cppcheck-suppress constParameter
 void text_close(FILE *mem, char **buf, size_t *len, FILE *f)
 {
 	const unsigned char *b;
