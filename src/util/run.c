@@ -20,7 +20,7 @@
 #define SYS_close_range __NR_close_range
 #endif
 
-static const char *const env_base[] = { "PATH=" RUN_PATH, "LANG=C", "LC_ALL=C" };
+static const char *const env_base[] = { ("PATH=" RUN_PATH), "LANG=C", "LC_ALL=C" };
 #define NBASE (sizeof env_base / sizeof env_base[0])
 
 static long now_ms(void)
