@@ -17,6 +17,9 @@
 # group www-data), and three sites: one on /run/php/phpX.Y-fpm.sock, one on
 # /run/php/php-fpm.sock (the alternative Debian's systemd unit keeps with
 # php-fpm-socket-helper), one on /run/php/shop.sock.
+# $q is apt's options (meant to split); ls of known names; os-release and
+# ps as they are.
+# shellcheck disable=SC2086,SC2012,SC1091,SC2009,SC2015
 set -u
 suite=$1 next=$2 policy=$3 p_fpm=$4 p_alt=$5 p_shop=$6
 ctl=/ctl
@@ -193,6 +196,9 @@ results() {
 		kv rc_check "$rc_check"
 		kv rc_status "$rc_status"
 		kv guard "${guard:-absent}"
+		hooks=no
+		grep -qs 'php-fpm-guard' /etc/apt/apt.conf.d/04php-fpm-guard && hooks=yes
+		kv hooks "$hooks"
 		kv release "$(. /etc/os-release; echo "$VERSION_CODENAME")"
 		kv fpm "$(dpkg-query -W -f '${db:Status-Abbrev}${Package} ' 'php*-fpm' 2>/dev/null | tr -s ' ')"
 		kv running "$(ps -eo comm= 2>/dev/null | grep -E '^php-fpm' | sort | uniq -c | tr -s ' ' | tr '\n' ',')"
