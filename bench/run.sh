@@ -105,6 +105,53 @@ for n in "${sizes[@]}"; do
 	printf '%-6s %-6s %9s %9s %9s\n' "$n" floor "$fw" "$fc" "$fr"
 done
 
+# A release upgrade's Pre-Install-Pkgs (issue 16): 500 packages that are
+# not PHP-FPM in APT's list, php8.2-fpm removed, php8.4-fpm new (a .deb
+# the size of Debian's, 2 MB of binary), the php-fpm metapackage; a
+# bookworm-shaped root with two pools and three nginx sites.  Only the
+# php*-fpm .deb that brings an instance is read (dpkg-deb runs twice).
+rel_bench() {
+	local r=$work/rel/root t=$work/rel/deb i d v s n rw rc rr args
+	mkdir -p "$r/etc/php/8.2/fpm/pool.d" "$r/var/lib/dpkg" "$r/run/php" "$r/etc/nginx/sites-enabled" \
+		"$r/var/lib/php-fpm-guard" "$r/var/log" "$t/DEBIAN" "$t/etc/php/8.4/fpm/pool.d" "$t/usr/sbin"
+	printf 'root:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/var/www:/bin/sh\nshop:x:990:990::/srv:/bin/sh\n' > "$r/etc/passwd"
+	printf 'root:x:0:\nwww-data:x:33:\nshop:x:990:\n' > "$r/etc/group"
+	for v in 8.2 8.4; do
+		d=$r; [ $v = 8.4 ] && d=$t
+		printf '[global]\npid = /run/php/php%s-fpm.pid\ninclude=/etc/php/%s/fpm/pool.d/*.conf\n' $v $v > "$d/etc/php/$v/fpm/php-fpm.conf"
+		printf '[www]\nuser = www-data\ngroup = www-data\nlisten = /run/php/php%s-fpm.sock\nlisten.owner = www-data\nlisten.group = www-data\npm = ondemand\npm.max_children = 5\n' $v > "$d/etc/php/$v/fpm/pool.d/www.conf"
+	done
+	printf '[shop]\nuser = shop\ngroup = shop\nlisten = /run/php/shop.sock\nlisten.owner = www-data\nlisten.group = www-data\npm = ondemand\npm.max_children = 3\n' > "$r/etc/php/8.2/fpm/pool.d/shop.conf"
+	printf 'Package: php8.2-fpm\nStatus: install ok installed\nArchitecture: amd64\nVersion: 8.2.29-1~deb12u1\n\n' > "$r/var/lib/dpkg/status"
+	printf 'user www-data;\nevents {\n}\nhttp {\n\tinclude /etc/nginx/sites-enabled/*;\n}\n' > "$r/etc/nginx/nginx.conf"
+	for s in php8.2-fpm php-fpm shop; do
+		printf 'server {\n\tserver_name %s;\n\tlocation / {\n\t\tfastcgi_pass unix:/run/php/%s.sock;\n\t}\n}\n' $s $s > "$r/etc/nginx/sites-enabled/$s"
+	done
+	head -c 2000000 /dev/urandom > "$t/usr/sbin/php-fpm8.4"; chmod 755 "$t/usr/sbin/php-fpm8.4"
+	printf 'Package: php8.4-fpm\nVersion: 8.4.11-1\nArchitecture: all\nMaintainer: b <b@example.org>\nDescription: bench\n' > "$t/DEBIAN/control"
+	printf '/etc/php/8.4/fpm/php-fpm.conf\n/etc/php/8.4/fpm/pool.d/www.conf\n' > "$t/DEBIAN/conffiles"
+	dpkg-deb -Zgzip -b "$t" "$work/rel/php8.4-fpm_8.4.11-1_all.deb" >/dev/null
+	{ printf 'VERSION 3\nAPT::Architecture=amd64\n\n'
+	  for i in $(seq 500); do
+		printf 'libbench%d 1.%d-1 amd64 same < 1.%d-2 amd64 same /var/cache/apt/archives/libbench%d_1.%d-2_amd64.deb\n' $i $i $i $i $i
+	  done
+	  printf 'php8.2-fpm 8.2.29-1~deb12u1 amd64 none > - - none **REMOVE**\n'
+	  printf 'php8.4-fpm - - none < 8.4.11-1 all none %s\n' "$work/rel/php8.4-fpm_8.4.11-1_all.deb"
+	  printf 'php-fpm 2:8.2+93 all none < 2:8.4+96 all none /var/cache/apt/archives/php-fpm_2%%3a8.4+96_all.deb\n'
+	} > "$work/rel/info"
+	args=(--root "$r" --no-syslog --policy report pre-install-pkgs --hook-info "$work/rel/info")
+	read -r rw rc rr < <("$T" "$R" "$W" -- "$G" "${args[@]}")
+	printf '%-6s %-6s %9s %9s %9s %8s %8s  %s\n' release pre-i-p "$rw" "$rc" "$rr" - - \
+		"503 packages in the list, one .deb read: <= 1000 ms"
+	if command -v strace >/dev/null; then
+		n=$(strace -f -e trace=execve "$G" "${args[@]}" 2>&1 >/dev/null | grep -c 'execve("/usr/bin/dpkg-deb"' || true)
+		echo "release pre-install-pkgs: dpkg-deb run $n times (the php8.4-fpm .deb, -x and -e)"
+		[ "$n" = 2 ] || exit 1
+	fi
+	awk -v w="$rw" 'BEGIN { exit !(w <= 1000) }' || { echo "release pre-install-pkgs: over 1 s"; exit 1; }
+}
+rel_bench
+
 # Instructions per pair, warm (the cache of php-fpm's answers filled).
 ir() {	# ir ARGS...: instructions of one run
 	valgrind --tool=callgrind --callgrind-out-file=/dev/null "$G" "$@" 2>&1 |

@@ -16,6 +16,7 @@
 #include "../host/hostsnap.h"
 #include "../predict/hookinfo.h"
 #include "../predict/pin.h"
+#include "../predict/release.h"
 #include "../report/report.h"
 #include "../util/xalloc.h"
 
@@ -58,6 +59,22 @@ static void drop_snapshot(struct session *s)
 			SNAPSHOT_FILE, strerror(errno));
 }
 
+/* The pools this run carried into a new instance, proven (release.h). */
+static void post_carried(struct session *s, struct judged *j)
+{
+	char **notes;
+	size_t i, n;
+	int failed;
+
+	n = release_carried_notes(&s->o->host, &j->h, &j->old, &notes, &failed);
+	for (i = 0; i < n; i++)
+		run_report_note(&j->rep, notes[i]);
+	free(notes);
+	if (failed)
+		run_report_note(&j->rep, xstrdup("a carried pool did not let every client "
+						 "in: see php-fpm-guard check"));
+}
+
 int guard_post_invoke(struct guard_opts *o)
 {
 	struct session s;
@@ -78,6 +95,8 @@ int guard_post_invoke(struct guard_opts *o)
 	rc = 0;
 	if (same == 0) {
 		judged_findings(&j);
+		if (j.have_old)
+			post_carried(&s, &j);
 		judged_outcomes(&j);
 		rc = judged_act(&s, &j, j.have_old);
 		j.rep.exit_code = rc;
@@ -252,7 +271,7 @@ int guard_diff(struct guard_opts *o)
 static int read_transaction(struct session *s, struct hook_info *hi, int *rc)
 {
 	char *info, *err = NULL;
-	size_t len = 0, i;
+	size_t len = 0;
 	int want = 0;
 
 	info = hookinfo_read(s->o->hook_info, &len, &err);
@@ -268,8 +287,8 @@ static int read_transaction(struct session *s, struct hook_info *hi, int *rc)
 		return -1;
 	}
 	free(info);
-	for (i = 0; i < hi->n; i++)
-		want |= hi->v[i].deb && hi->v[i].new_version && pin_is_fpm_package(hi->v[i].package);
+	/* Unpacked or removed: a release upgrade does both. */
+	want = release_wants(hi);
 	if (!want)
 		hookinfo_free(hi);
 	return want;
@@ -277,13 +296,20 @@ static int read_transaction(struct session *s, struct hook_info *hi, int *rc)
 
 /* f's policy, and the lines that pin access (what fix writes to the
  * drop-in, what abort tells the admin to add).  1 when it aborts. */
-static int pre_decide(struct session *s, struct prediction_set *ps, const struct finding *f,
+static int pre_decide(struct session *s, struct prediction_set *ps,
+		      const struct release_plan *rp, const struct finding *f,
 		      struct finding_outcome *o)
 {
 	struct prediction *p = pin_prediction_of(ps, f);
+	const struct release_carry *c = release_carry_of(rp, f);
 
 	o->policy = guard_conf_policy(&s->conf, f->pool, s->o->cli_policy);
 	o->act = policy_decide(f, o->policy);
+	if (o->act == ACT_FIX && release_fixable(f) && (c == NULL || c->refused)) {
+		/* No carry: a site's PHP is lost (abort); an unused pool just goes. */
+		o->act = f->sev == SEV_ERROR ? ACT_ABORT : ACT_REPORT;
+		o->note = xasprintf("not carried: %s", c ? c->refused : "no carry for this pool");
+	}
 	o->result = o->act == ACT_ABORT ? RES_ABORTED : RES_REPORTED;
 	if (p)
 		o->nlines = pin_fix_lines(p, f, o->lines, &o->fix_file);
@@ -319,23 +345,58 @@ static void pre_pin(struct session *s, struct judged *j, struct prediction_set *
 	free(why);
 }
 
-/* Decide, then abort before dpkg or pin now.  Returns the exit code. */
-static int pre_act(struct session *s, struct judged *j, struct prediction_set *ps)
+/* Policy fix of release findings: every carry written, or none and
+ * the run aborted.  1 when it aborts. */
+static int pre_carry(struct judged *j, struct release_plan *rp)
 {
+	char *err = NULL;
 	size_t i;
-	int aborted = 0, pinned = 0, deferred = 0;
+	int any = 0, failed;
 
 	for (i = 0; i < j->fl.n; i++)
-		aborted |= pre_decide(s, ps, &j->fl.v[i], &j->out[i]);
+		any |= j->out[i].act == ACT_FIX && release_fixable(&j->fl.v[i]);
+	if (!any)
+		return 0;
+	failed = release_write_carries(rp, &j->h, &err) < 0;
+	for (i = 0; i < j->fl.n; i++) {
+		const struct release_carry *c = release_carry_of(rp, &j->fl.v[i]);
+		struct finding_outcome *o = &j->out[i];
+		if (o->act != ACT_FIX || c == NULL)
+			continue;
+		o->result = failed ? RES_ABORTED : RES_CARRIED;
+		o->note = failed ? xasprintf("not carried: %s", err)
+			  : xasprintf("carried as [%s] into %s: the first start of %s serves "
+				      "it; post-invoke proves it", c->name, c->to->config,
+				      c->to->act->package);
+		if (!failed)
+			o->fix_file = xstrdup(c->path);
+	}
+	free(err);
+	return failed;
+}
+
+/* Decide, then abort before dpkg or pin now.  Returns the exit code. */
+static int pre_act(struct session *s, struct judged *j, struct prediction_set *ps,
+		   struct release_plan *rp)
+{
+	size_t i;
+	int aborted = 0, pinned = 0, deferred = 0, carried = 0;
+
+	for (i = 0; i < j->fl.n; i++)
+		aborted |= pre_decide(s, ps, rp, &j->fl.v[i], &j->out[i]);
+	if (!aborted)
+		aborted = pre_carry(j, rp);
+	for (i = 0; i < j->fl.n; i++)
+		carried |= j->out[i].result == RES_CARRIED;
 	for (i = 0; !aborted && i < j->fl.n; i++) {
-		if (j->out[i].act != ACT_FIX)
+		if (j->out[i].act != ACT_FIX || j->out[i].result == RES_CARRIED)
 			continue;
 		pre_pin(s, j, ps, i);
 		pinned |= j->out[i].result == RES_PINNED;
 		deferred |= j->out[i].result == RES_DEFERRED;
 	}
 	j->rep.outcome = aborted ? RES_ABORTED : deferred ? RES_DEFERRED : pinned ? RES_PINNED
-			 : j->fl.n ? RES_REPORTED : RES_OK;
+			 : carried ? RES_CARRIED : j->fl.n ? RES_REPORTED : RES_OK;
 	return aborted ? EXIT_PROBLEMS : 0;
 }
 
@@ -345,11 +406,13 @@ int guard_pre_install_pkgs(struct guard_opts *o)
 	struct judged j;
 	struct hook_info hi;
 	struct prediction_set ps;
+	struct release_plan rp;
 	char *err = NULL;
 	size_t i;
 	int rc = 0;
 
 	memset(&ps, 0, sizeof ps);
+	memset(&rp, 0, sizeof rp);
 	judged_init(&j, "pre-install-pkgs");
 	session_setup(&s, o, "pre-install-pkgs");
 	if (read_transaction(&s, &hi, &rc) <= 0)
@@ -368,14 +431,19 @@ int guard_pre_install_pkgs(struct guard_opts *o)
 	snapshot_from_host(&j.cur, &j.h, "pre-install-pkgs");
 	j.have_cur = 1;
 	pin_predict_all(&o->host, &j.h, &hi, &j.cur, &ps, &j.fl);
+	release_plan_build(&o->host, &j.h, &hi, &rp);
+	release_findings(&rp, &j.h, &j.cur, &j.fl);
 	for (i = 0; i < ps.nnotes; i++)
 		run_report_note(&j.rep, xstrdup(ps.notes[i]));
+	for (i = 0; i < rp.nnotes; i++)
+		run_report_note(&j.rep, xstrdup(rp.notes[i]));
 	judged_outcomes(&j);
-	rc = pre_act(&s, &j, &ps);
+	rc = pre_act(&s, &j, &ps, &rp);
 	j.rep.exit_code = rc;
 	if (j.fl.n > 0 || j.rep.nnotes > 0)
 		judged_report(&s, &j);
 	prediction_set_free(&ps);
+	release_plan_free(&rp);
 out_hi:
 	hookinfo_free(&hi);
 out:

@@ -21,6 +21,11 @@ static const char *const kind_names[FK_NKINDS] = {
 	[FK_POOL_ADDED] = "pool-added",
 	[FK_INSTANCE_ADDED] = "instance-added",
 	[FK_SERVER_SOCKET_LOST] = "server-socket-lost",
+	[FK_SITE_LOSES_PHP] = "site-loses-php",
+	[FK_POOL_DEPARTS] = "pool-departs",
+	[FK_SITE_CHANGES_PHP] = "site-changes-php",
+	[FK_CARRY_REFUSED] = "carry-refused",
+	[FK_SERVER_SOCKET_UNSERVED] = "server-socket-unserved",
 };
 
 const char *finding_kind_name(enum finding_kind k)
@@ -437,6 +442,79 @@ static void diff_servers(const struct snapshot *old, const struct snapshot *cur,
 	}
 }
 
+/* Does some directive of s use a pool of instance config? */
+static int instance_serves_sites(const struct snapshot *s, const char *config)
+{
+	size_t i;
+
+	for (i = 0; i < s->nuses; i++)
+		if (s->uses[i].pool && s->uses[i].instance &&
+		    strcmp(s->uses[i].instance, config) == 0)
+			return 1;
+	return 0;
+}
+
+/* A stopped master that web servers use is their PHP gone: an error. */
+static void escalate_stopped(const struct snapshot *old, const struct snapshot *cur,
+			     struct finding_list *out, size_t from)
+{
+	size_t k;
+
+	for (k = from; k < out->n; k++) {
+		struct finding *f = &out->v[k];
+		if (f->kind == FK_DAEMON_STOPPED && (instance_serves_sites(old, f->instance) ||
+						     instance_serves_sites(cur, f->instance))) {
+			f->sev = SEV_ERROR;
+			free(f->detail);
+			f->detail = xstrdup("web servers send requests to its pools: they get "
+					    "errors (502) until it runs again");
+		}
+	}
+}
+
+/*
+ * Directives that reached a live pool before and whose pool is still
+ * configured but served by nobody now: its socket is gone -- its master
+ * stopped, or (a pool carried into a new instance) the departing
+ * master's exit unlinked the path after the new one had bound it.
+ */
+static void diff_unserved(const struct snapshot *old, const struct snapshot *cur,
+			  struct finding_list *out)
+{
+	size_t i;
+
+	if (!old->have_uses || !cur->have_uses)
+		return;
+	for (i = 0; i < cur->nuses; i++) {
+		const struct snap_use *u = &cur->uses[i], *o;
+		const struct snap_instance *oi, *ni;
+		const struct snap_pool *op, *np;
+		struct finding *f;
+		if (u->pool == NULL || u->other_socket || (o = served_before(old, u)) == NULL ||
+		    (oi = snapshot_find_instance(old, o->instance)) == NULL ||
+		    (op = snapshot_find_pool(oi, o->pool)) == NULL || op->sock_state != PROBE_SOCKET ||
+		    (ni = snapshot_find_instance(cur, u->instance)) == NULL ||
+		    (np = snapshot_find_pool(ni, u->pool)) == NULL ||
+		    np->sock_state != PROBE_ABSENT)
+			continue;
+		f = add(out, FK_SERVER_SOCKET_UNSERVED, SEV_ERROR, oi, ni, op, np);
+		f->use = u;
+		f->user = u->user;
+		f->file = u->file;
+		f->line = u->line;
+		f->before = xasprintf("pool %s served %s", o->pool, u->socket);
+		f->after = xasprintf("pool %s is configured there, but %s", u->pool,
+				     ni->running == 0 ? "its php-fpm is not running"
+				     : ni->binary == NULL ? "its php-fpm binary is gone"
+				     : "its socket is gone (another master's exit can remove a "
+				       "path it shared)");
+		f->detail = xasprintf("%s, %s: %s at %s:%d gets no PHP; (re)start %s, or point "
+				      "the directive at a pool that runs", u->server, u->site,
+				      u->directive, u->file, u->line,
+				      ni->package ? ni->package : "the instance");
+	}
+}
+
 void diff_snapshots(const struct snapshot *old, const struct snapshot *cur,
 		    struct finding_list *out)
 {
@@ -464,6 +542,8 @@ void diff_snapshots(const struct snapshot *old, const struct snapshot *cur,
 			f->after = xstrdup("removed");
 		}
 	diff_servers(old, cur, out);
+	diff_unserved(old, cur, out);
+	escalate_stopped(old, cur, out, 0);
 }
 
 void finding_list_free(struct finding_list *l)

@@ -36,6 +36,13 @@ enum finding_kind {
 	FK_POOL_ADDED,
 	FK_INSTANCE_ADDED,
 	FK_SERVER_SOCKET_LOST,	/* a server's socket path has no pool now */
+	/* Release upgrades (issue 16): predicted before dpkg ... */
+	FK_SITE_LOSES_PHP,	/* a server's socket: nobody serves it after the transaction */
+	FK_POOL_DEPARTS,	/* a pool of an instance whose package is removed */
+	FK_SITE_CHANGES_PHP,	/* a server's socket: another instance's pool serves it after */
+	FK_CARRY_REFUSED,	/* the arriving version refuses a carried pool */
+	/* ... and after the fact. */
+	FK_SERVER_SOCKET_UNSERVED,	/* a server's pool: its socket is gone, its master not running */
 	FK_NKINDS
 };
 
@@ -54,7 +61,7 @@ struct finding {
 	int line;
 	char *before, *after;	/* short texts: "www-data:www-data 0660" */
 	char *detail;		/* NULL or a sentence */
-	const struct snap_use *use;	/* FK_SERVER_SOCKET_LOST: the directive now */
+	const struct snap_use *use;	/* FK_SERVER_SOCKET_LOST, _UNSERVED, FK_SITE_*: the directive */
 };
 
 struct finding_list {

@@ -575,6 +575,43 @@ static char *absolute_config(const struct rootfs *r, const char *p)
  * libapt-pkg shim, or from the cache while the status file is the same
  * file (loading libapt-pkg costs a hook about 3 ms).
  */
+/*
+ * An instance whose package dpkg removed is gone, even though dpkg keeps
+ * its conffiles (state rc, "deinstall ok config-files") until a purge:
+ * nothing can start it.  Neither is a leftover /etc/php/X.Y on the host
+ * whose binary is gone and which dpkg does not know at all.  Under --root
+ * a missing binary alone proves nothing (images and fixtures have none).
+ */
+static int departed(const struct host_view *h, const struct instance_view *iv)
+{
+	const char *status = NULL;
+	size_t i;
+
+	if (iv->loc.binary || iv->loc.package == NULL)
+		return 0;
+	/* pkg_db_find knows installed packages only: dpkg's word on the rest. */
+	for (i = 0; h->pkgs.loaded && i < h->pkgs.st.npkgs; i++)
+		if (strcmp(h->pkgs.st.pkgs[i].name, iv->loc.package) == 0)
+			status = h->pkgs.st.pkgs[i].status;
+	if (status)
+		return strstr(status, " config-files") != NULL ||
+		       strstr(status, " not-installed") != NULL;
+	return h->root.is_host;
+}
+
+static void drop_departed(struct host_view *h)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < h->ninst; i++) {
+		if (departed(h, &h->inst[i]))
+			instance_loc_free(&h->inst[i].loc);
+		else
+			h->inst[kept++] = h->inst[i];
+	}
+	h->ninst = kept;
+}
+
 static void read_packages(struct host_view *h, const struct host_opts *o)
 {
 	static const char *const pats[] = { "php*-fpm", "php-fpm-guard" };
@@ -645,6 +682,8 @@ int host_inspect(const struct host_opts *o, struct host_view *h)
 	}
 	if (h->ninst > 0)
 		read_packages(h, o);
+	if (o->nfpm_configs == 0)
+		drop_departed(h);
 	h->dirs = probe_cache_new();
 	for (i = 0; i < h->ninst; i++)
 		inspect_instance(h, o, &h->inst[i]);

@@ -39,7 +39,10 @@ enum policy guard_conf_policy(const struct guard_conf *g, const char *pool,
 
 enum action policy_decide(const struct finding *f, enum policy p)
 {
-	int fixable = f->kind == FK_CLIENT_LOST || f->kind == FK_CLIENT_LOST_NEXT;
+	/* A pool that departs with its package, and the sites it served,
+	 * are fixed by carrying the pool into the arriving instance. */
+	int fixable = f->kind == FK_CLIENT_LOST || f->kind == FK_CLIENT_LOST_NEXT ||
+		      f->kind == FK_SITE_LOSES_PHP || f->kind == FK_POOL_DEPARTS;
 
 	if (p == POL_REPORT)
 		return ACT_REPORT;

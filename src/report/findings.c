@@ -53,6 +53,23 @@ static char *headline(const struct finding *f)
 		return xasprintf("%s (%s) still sends requests to %s, where no pool listens now",
 				 f->use ? f->use->server : "a web server",
 				 f->use ? f->use->site : "?", f->use ? f->use->socket : sock);
+	case FK_SITE_LOSES_PHP:
+		return xasprintf("%s (%s) will get no PHP after the transaction: nobody serves %s",
+				 f->use ? f->use->server : "a web server", f->use ? f->use->site : "?",
+				 f->use ? f->use->socket : sock);
+	case FK_POOL_DEPARTS:
+		return xasprintf("pool leaves with its package: nobody serves %s after the "
+				 "transaction", sock);
+	case FK_SITE_CHANGES_PHP:
+		return xasprintf("%s (%s) will be served by another PHP-FPM instance through %s",
+				 f->use ? f->use->server : "a web server", f->use ? f->use->site : "?",
+				 f->use ? f->use->socket : sock);
+	case FK_CARRY_REFUSED:
+		return xstrdup("the arriving PHP version refuses this pool: it cannot be carried");
+	case FK_SERVER_SOCKET_UNSERVED:
+		return xasprintf("%s (%s) sends requests to %s, where nobody serves now",
+				 f->use ? f->use->server : "a web server",
+				 f->use ? f->use->site : "?", f->use ? f->use->socket : sock);
 	default:
 		return xstrdup("change");
 	}

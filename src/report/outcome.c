@@ -6,6 +6,7 @@ static const char *const result_names[RES_NRESULTS] = {
 	[RES_OK] = "ok", [RES_REPORTED] = "reported", [RES_FIXED] = "fixed",
 	[RES_PINNED] = "pinned", [RES_DEFERRED] = "deferred",
 	[RES_ABORTED] = "aborted", [RES_FIX_FAILED] = "fix-failed",
+	[RES_CARRIED] = "carried",
 };
 
 /* The array order is the severity order. */
@@ -50,6 +51,7 @@ enum run_verdict result_verdict(enum result r, int is_error)
 		return RV_OK;
 	case RES_FIXED:
 	case RES_PINNED:
+	case RES_CARRIED:
 		return RV_FIXED;
 	case RES_ABORTED:
 		return RV_ABORTED;

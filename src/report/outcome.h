@@ -19,6 +19,7 @@ enum result {
 	RES_DEFERRED,		/* pre-install-pkgs: left to post-invoke */
 	RES_ABORTED,		/* the run failed on it by policy */
 	RES_FIX_FAILED,		/* a fix was tried and did not verify */
+	RES_CARRIED,		/* pre-install-pkgs: the pool carried into the arriving instance */
 	RES_NRESULTS
 };
 

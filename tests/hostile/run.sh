@@ -525,5 +525,6 @@ else bad lock-held-too-long-gives-up "rc=$rc $out"; fi
 . "$(dirname "$0")/cases-sockets.sh"	# issue 12 A: socket swaps, links, orphans, pid files, the proof child
 . "$(dirname "$0")/cases-rootwrites.sh"	# issue 12 B: writes under --root and from a .deb
 . "$(dirname "$0")/cases-plugin.sh"
+. "$(dirname "$0")/cases-release.sh"	# issue 16: carried pools named by a tenant
 [ $known -eq 0 ] || echo "($known known gaps, listed above as 'known')"
 finish

@@ -570,7 +570,8 @@ START_TEST(test_finding_names)
 		"php-fpm-test-refused", "config-error", "socket-broadened",
 		"socket-broadened-at-restart", "listen-changed", "socket-vanished",
 		"daemon-stopped", "pool-removed", "instance-removed", "pool-added",
-		"instance-added", "server-socket-lost"
+		"instance-added", "server-socket-lost", "site-loses-php", "pool-departs",
+		"site-changes-php", "carry-refused", "server-socket-unserved"
 	};
 	int k;
 
@@ -579,6 +580,124 @@ START_TEST(test_finding_names)
 	ck_assert_str_eq(severity_name(SEV_INFO), "info");
 	ck_assert_str_eq(severity_name(SEV_WARNING), "warning");
 	ck_assert_str_eq(severity_name(SEV_ERROR), "error");
+}
+END_TEST
+
+/* ---- issue 16: sites whose PHP is gone after the fact ---- */
+
+/* spec's snapshot with one nginx directive using pool of DEF_CONFIG at sock. */
+static void load_used(const char *spec, const char *sock, const char *pool,
+		      struct snapshot *s)
+{
+	char *json = spec_json(spec), *err = NULL;
+	json_object *root = json_tokener_parse(json), *a = json_object_new_array();
+	json_object *u = json_object_new_object();
+	const char *text;
+
+	json_object_object_add(u, "server", json_object_new_string("nginx"));
+	json_object_object_add(u, "user", json_object_new_string("www-data"));
+	json_object_object_add(u, "socket", json_object_new_string(sock));
+	json_object_object_add(u, "directive", json_object_new_string("fastcgi_pass"));
+	json_object_object_add(u, "file", json_object_new_string("/etc/nginx/sites-enabled/shop"));
+	json_object_object_add(u, "line", json_object_new_int(5));
+	json_object_object_add(u, "site", json_object_new_string("server shop.example"));
+	json_object_object_add(u, "instance", pool ? json_object_new_string(DEF_CONFIG) : NULL);
+	json_object_object_add(u, "pool", pool ? json_object_new_string(pool) : NULL);
+	json_object_object_add(u, "other_socket", json_object_new_boolean(0));
+	json_object_array_add(a, u);
+	json_object_object_add(root, "server_uses", a);
+	text = json_object_to_json_string(root);
+	ck_assert_msg(snapshot_parse(text, strlen(text), s, &err) == 0, "%s", err);
+	json_object_put(root);
+	free(json);
+}
+
+/* The findings point into the snapshots: freed by the caller, after. */
+static struct snapshot used_old, used_cur;
+
+static void diff_used(const char *old_spec, const char *cur_spec, const char *pool,
+		      struct finding_list *fl)
+{
+	load_used(old_spec, "/run/php/php8.2-fpm.sock", "www", &used_old);
+	load_used(cur_spec, "/run/php/php8.2-fpm.sock", pool, &used_cur);
+	diff_snapshots(&used_old, &used_cur, fl);
+}
+
+static void used_free(struct finding_list *fl)
+{
+	finding_list_free(fl);
+	snapshot_free(&used_old);
+	snapshot_free(&used_cur);
+}
+
+static const struct finding *find_kind(const struct finding_list *fl, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < fl->n; i++)
+		if (strcmp(finding_kind_name(fl->v[i].kind), kind) == 0)
+			return &fl->v[i];
+	return NULL;
+}
+
+/* A stopped master a web server uses is an error, not a warning; and the
+ * site on its socket, which nobody serves now, is one too, at its line. */
+START_TEST(test_stopped_used_instance)
+{
+	struct finding_list fl = { NULL, 0, 0 };
+	const struct finding *f;
+
+	diff_used(STOCK, "inst running=0\npool www sock=absent c=www-data:unknown:yes\n", "www", &fl);
+	f = find_kind(&fl, "daemon-stopped");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(severity_name(f->sev), "error");
+	f = find_kind(&fl, "server-socket-unserved");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(severity_name(f->sev), "error");
+	ck_assert_str_eq(f->file, "/etc/nginx/sites-enabled/shop");
+	ck_assert_int_eq(f->line, 5);
+	ck_assert_ptr_nonnull(strstr(f->after, "not running"));
+	used_free(&fl);
+	/* Not used by any server: a warning, as before. */
+	{
+		struct snapshot old, cur;
+		load(STOCK, &old);
+		load("inst running=0\npool www\n", &cur);
+		diff_snapshots(&old, &cur, &fl);
+		ck_assert_str_eq(severity_name(find_kind(&fl, "daemon-stopped")->sev), "warning");
+		ck_assert_ptr_null(find_kind(&fl, "server-socket-unserved"));
+		finding_list_free(&fl);
+		snapshot_free(&old);
+		snapshot_free(&cur);
+	}
+}
+END_TEST
+
+/* A running master whose socket path is gone (a departing master's exit
+ * unlinked what the arriving one had bound): the site is unserved. */
+START_TEST(test_running_socket_gone)
+{
+	struct finding_list fl = { NULL, 0, 0 };
+	const struct finding *f;
+
+	diff_used(STOCK, "inst running=1\npool www sock=absent c=www-data:unknown:yes\n", "www", &fl);
+	f = find_kind(&fl, "server-socket-unserved");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(severity_name(f->sev), "error");
+	ck_assert_ptr_nonnull(strstr(f->after, "its socket is gone"));
+	ck_assert_ptr_null(find_kind(&fl, "daemon-stopped"));
+	used_free(&fl);
+}
+END_TEST
+
+/* A running master whose socket is there: nothing about the site. */
+START_TEST(test_served_site_quiet)
+{
+	struct finding_list fl = { NULL, 0, 0 };
+
+	diff_used(STOCK, STOCK, "www", &fl);
+	ck_assert_uint_eq(fl.n, 0);
+	used_free(&fl);
 }
 END_TEST
 
@@ -659,6 +778,9 @@ static Suite *suite(void)
 
 	tcase_add_loop_test(tc, test_diff_rule, 0, NROWS);
 	tcase_add_test(tc, test_finding_names);
+	tcase_add_test(tc, test_stopped_used_instance);
+	tcase_add_test(tc, test_served_site_quiet);
+	tcase_add_test(tc, test_running_socket_gone);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(big, 120);
 	tcase_add_loop_test(big, test_many_pools, 0, 2);

@@ -16,6 +16,7 @@ static const struct {
 	{ RES_DEFERRED, "deferred", RV_ERROR, RV_ERROR },
 	{ RES_ABORTED, "aborted", RV_ABORTED, RV_ABORTED },
 	{ RES_FIX_FAILED, "fix-failed", RV_ERROR, RV_ERROR },
+	{ RES_CARRIED, "carried", RV_FIXED, RV_FIXED },
 };
 
 START_TEST(test_result_row)
