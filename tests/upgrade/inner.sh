@@ -17,9 +17,9 @@
 # group www-data), and three sites: one on /run/php/phpX.Y-fpm.sock, one on
 # /run/php/php-fpm.sock (the alternative Debian's systemd unit keeps with
 # php-fpm-socket-helper), one on /run/php/shop.sock.
-# $q is apt's options (meant to split); ls of known names; os-release and
-# ps as they are.
-# shellcheck disable=SC2086,SC2012,SC1091,SC2009,SC2015
+# $q is apt's options (meant to split); ls of known names; os-release as
+# it is.
+# shellcheck disable=SC2086,SC2012,SC1091,SC2015
 set -u
 suite=$1 next=$2 policy=$3 p_fpm=$4 p_alt=$5 p_shop=$6
 ctl=/ctl
@@ -201,7 +201,7 @@ results() {
 		kv hooks "$hooks"
 		kv release "$(. /etc/os-release; echo "$VERSION_CODENAME")"
 		kv fpm "$(dpkg-query -W -f '${db:Status-Abbrev}${Package} ' 'php*-fpm' 2>/dev/null | tr -s ' ')"
-		kv running "$(ps -eo comm= 2>/dev/null | grep -E '^php-fpm' | sort | uniq -c | tr -s ' ' | tr '\n' ',')"
+		kv running "$(ours | grep -E '^php-fpm' | sort | uniq -c | tr -s ' ' | tr '\n' ',')"
 	} > "$ctl/results"
 	ls /etc/php/*/fpm/pool.d/ > "$ctl/pools.out" 2>&1 || :
 	ls -la /run/php/ > "$ctl/run-php.out" 2>&1 || :
@@ -209,8 +209,17 @@ results() {
 	ls /var/log/php-fpm-guard/ > /dev/null 2>&1 && cp -r /var/log/php-fpm-guard "$ctl/guard-reports" 2>/dev/null || :
 }
 
-# Everything started in here shares this mount namespace; nothing outside
-# does (enter.sh's unshare -m): stop it all before the copy goes.
+# The names of the processes started in here: they share this mount
+# namespace, nothing outside does (enter.sh's unshare -m); ps would list
+# the host's too.
+ours() {
+	ns=$(readlink /proc/self/ns/mnt)
+	for d in /proc/[0-9]*; do
+		[ "$(readlink "$d/ns/mnt" 2>/dev/null)" = "$ns" ] && cat "$d/comm" 2>/dev/null
+	done
+}
+
+# Stop everything started in here before the copy goes.
 stop_all() {
 	for s in /etc/init.d/php*-fpm /etc/init.d/nginx; do
 		[ -x "$s" ] && "$s" stop >/dev/null 2>&1
