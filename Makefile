@@ -244,6 +244,18 @@ chroot-check:
 	    tests/chroot/try-deb.sh $$s dist/$$s/php-fpm-guard_*_$(DEB_ARCH).deb; done
 	tests/chroot/upgrade.sh --full dist
 
+# Issue 16's acceptance: release upgrades (bookworm -> trixie, bullseye ->
+# bookworm) with three sites and two pools, a request loop through
+# full-upgrade and autoremove, without the guard and with policy fix and
+# abort (tests/upgrade/run.sh; narrow with UPGRADE_SUITES, UPGRADE_POLICIES).
+UPGRADE_SUITES ?= bookworm bullseye
+UPGRADE_POLICIES ?= none fix abort
+.PHONY: upgrade-e2e
+upgrade-e2e:
+	@set -e; for s in $(UPGRADE_SUITES); do $(MAKE) deb SUITE=$$s; done; \
+	rc=0; for s in $(UPGRADE_SUITES); do for p in $(UPGRADE_POLICIES); do \
+	    tests/upgrade/run.sh --suite $$s --policy $$p || rc=1; done; done; exit $$rc
+
 # The guard whose shim cannot load its libapt-pkg (the soname moved on):
 # degrades with a note, never fails a command or a hook.
 .PHONY: shim-gone

@@ -41,6 +41,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 tar --numeric-owner -xpf "$tarball" -C "$root"
+# mmdebstrap's cleanup removes the policy-rc.d its hook wrote: put one in
+# every copy, so that no package script starts a daemon on this machine
+# (a caller that wants a service allows it itself).
+if [ ! -e "$root/usr/sbin/policy-rc.d" ]; then
+	printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
+	chmod 755 "$root/usr/sbin/policy-rc.d"
+fi
 cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || :
 
 # The namespace's script: mounts, then chroot with a minimal environment.
