@@ -3,7 +3,6 @@
 #include "../fix/dropin_io.h"
 #include "../host/hostfind.h"
 #include "../host/hostsnap.h"
-#include "../util/atomicfile.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>

@@ -193,42 +193,39 @@ void atomic_file_abort(struct atomic_file *af)
 	release(af);
 }
 
+/* Write and commit a begun file; on failure nothing is left behind. */
+static int write_commit(struct atomic_file *af, const void *buf, size_t len, int transient)
+{
+	int saved;
+
+	af->transient = transient;
+	if (atomic_file_write(af, buf, len) < 0) {
+		saved = errno;
+		atomic_file_abort(af);
+		errno = saved;
+		return -1;
+	}
+	return atomic_file_commit(af);
+}
+
 int atomic_file_replace_at(int dirfd, const char *name, int must_exist, const void *buf,
 			   size_t len, uid_t uid, gid_t gid, mode_t mode, int transient)
 {
 	struct atomic_file af;
-	int saved;
 
 	if (atomic_file_begin_at(&af, dirfd, name, must_exist, uid, gid, mode) < 0)
 		return -1;
-	af.transient = transient;
-	if (atomic_file_write(&af, buf, len) < 0) {
-		saved = errno;
-		atomic_file_abort(&af);
-		errno = saved;
-		return -1;
-	}
-	return atomic_file_commit(&af);
+	return write_commit(&af, buf, len, transient);
 }
 
 static int replace(const char *path, int must_exist, const void *buf, size_t len,
 		   uid_t uid, gid_t gid, mode_t mode, int transient)
 {
-	char *dir, *base;
-	int dfd, rc, saved;
+	struct atomic_file af;
 
-	if (split_path(path, &dir, &base) < 0)
+	if (atomic_file_begin(&af, path, must_exist, uid, gid, mode) < 0)
 		return -1;
-	dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	rc = dfd < 0 ? -1 : atomic_file_replace_at(dfd, base, must_exist, buf, len, uid, gid,
-						   mode, transient);
-	saved = errno;
-	if (dfd >= 0)
-		close(dfd);
-	free(dir);
-	free(base);
-	errno = saved;
-	return rc;
+	return write_commit(&af, buf, len, transient);
 }
 
 int atomic_file_replace(const char *path, int must_exist, const void *buf,
